@@ -1,0 +1,118 @@
+"""Settings read once from `.env` and the environment into one frozen object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+from dotenv import dotenv_values
+
+LANGUAGES = ("zh-CN", "en")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "secret"}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the app cannot start with; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app and the server are configured by."""
+
+    data_dir: Path = Path("data")
+    server_url: str = "http://127.0.0.1:8700"
+    language: str = "zh-CN"
+    log_level: str = "INFO"
+    secret_key: str = ""
+    township: str = "桔园镇"
+    watermark_photos: bool = True
+    database_url: str = ""
+    token_days: int = 30
+    extra: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def local_db_path(self) -> Path:
+        return self.data_dir / "lianluo.sqlite3"
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    def with_overrides(self, **changes) -> "Settings":
+        """Return a copy with some fields changed (command-line options, tests)."""
+        return validate(replace(self, **changes))
+
+
+_KEYS = {
+    "LIANLUO_DATA_DIR": "data_dir",
+    "LIANLUO_SERVER_URL": "server_url",
+    "LIANLUO_LANGUAGE": "language",
+    "LIANLUO_LOG_LEVEL": "log_level",
+    "LIANLUO_SECRET_KEY": "secret_key",
+    "LIANLUO_TOWNSHIP": "township",
+    "LIANLUO_WATERMARK_PHOTOS": "watermark_photos",
+    "DATABASE_URL": "database_url",
+    "LIANLUO_TOKEN_DAYS": "token_days",
+}
+
+
+def _to_bool(key: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{key}: expected true or false, got {raw!r}")
+
+
+def _to_int(key: str, raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{key}: expected a whole number, got {raw!r}") from None
+
+
+def validate(settings: Settings) -> Settings:
+    """Refuse settings the app cannot run with, naming the key at fault."""
+    if settings.language not in LANGUAGES:
+        raise SettingsError(f"LIANLUO_LANGUAGE: expected one of {', '.join(LANGUAGES)}, got {settings.language!r}")
+    if settings.log_level not in LOG_LEVELS:
+        raise SettingsError(f"LIANLUO_LOG_LEVEL: expected one of {', '.join(LOG_LEVELS)}, got {settings.log_level!r}")
+    if not settings.server_url.startswith(("http://", "https://")):
+        raise SettingsError(f"LIANLUO_SERVER_URL: expected an http:// or https:// address, got {settings.server_url!r}")
+    if settings.token_days < 1:
+        raise SettingsError(f"LIANLUO_TOKEN_DAYS: expected at least 1, got {settings.token_days}")
+    return settings
+
+
+def load_settings(env_file: str | os.PathLike | None = ".env", environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the env file, then the environment, which wins."""
+    values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    fields: dict[str, object] = {}
+    for key, name in _KEYS.items():
+        if key not in values:
+            continue
+        raw = values[key]
+        if name == "data_dir":
+            fields[name] = Path(raw)
+        elif name == "watermark_photos":
+            fields[name] = _to_bool(key, raw)
+        elif name == "token_days":
+            fields[name] = _to_int(key, raw)
+        elif name == "log_level":
+            fields[name] = raw.strip().upper()
+        else:
+            fields[name] = raw.strip()
+    return validate(Settings(**fields))
+
+
+def require_secret(settings: Settings) -> None:
+    """Refuse to serve with a missing or placeholder secret key."""
+    if settings.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(settings.secret_key) < 16:
+        raise SettingsError("LIANLUO_SECRET_KEY: set a random value of at least 16 characters (see .env.example)")
