@@ -1,0 +1,1 @@
+"""Sync between a phone's local replica and the central store."""

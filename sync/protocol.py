@@ -1,0 +1,171 @@
+"""The one wire contract between phone and central store: version, wire types, error codes.
+
+Push sends a batch of mutations, each with its own UUID; re-sending one that was
+applied answers the same result. Pull pages through changes since a cursor (the
+server's sequence number). Blobs are uploaded only when missing, resumably.
+
+    POST /api/v1/push   PushRequest  -> PushResponse
+    GET  /api/v1/pull?since=0&limit=500 -> PullResponse
+    POST /api/v1/blobs/missing  BlobCheck -> BlobCheckResult
+    HEAD /api/v1/blobs/{sha256}          -> Upload-Offset header
+    PATCH /api/v1/blobs/{sha256}  (Upload-Offset, Upload-Length headers; raw bytes) -> BlobStatus
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+API_PREFIX = "/api/v1"
+PROTOCOL_HEADER = "X-Lianluo-Protocol"
+MAX_BATCH = 500
+MAX_PULL_PAGE = 1000
+MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_BLOB_BYTES = 20 * 1024 * 1024
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+class ErrorCode(StrEnum):
+    """Stable error codes; a code never changes meaning once released."""
+
+    MALFORMED = "request.malformed"  # 400: not JSON, or not the shape the protocol says
+    TOO_LARGE = "request.too_large"  # 413: body over MAX_BODY_BYTES (or a blob over MAX_BLOB_BYTES)
+    UNSUPPORTED_VERSION = "protocol.unsupported_version"  # 400: X-Lianluo-Protocol the server does not speak
+    AUTH_REQUIRED = "auth.required"  # 401: no bearer token
+    AUTH_INVALID = "auth.invalid_token"  # 401: unknown token
+    AUTH_EXPIRED = "auth.token_expired"  # 401: token past its expiry
+    AUTH_REVOKED = "auth.token_revoked"  # 401: the office revoked this device
+    BAD_CREDENTIALS = "auth.bad_credentials"  # 401: wrong username or password
+    FORBIDDEN = "auth.forbidden"  # 403: the role may not do this
+    OUT_OF_SCOPE = "scope.forbidden"  # 403: another station's (or department's) data
+    NOT_FOUND = "not_found"  # 404
+    MUTATION_CONFLICT = "mutation.conflict"  # per mutation: same id, different body
+    UNKNOWN_KIND = "mutation.unknown_kind"  # per mutation
+    BLOB_HASH_MISMATCH = "blob.hash_mismatch"  # 422: the bytes do not hash to the name
+    BLOB_OFFSET_MISMATCH = "blob.offset_mismatch"  # 409: Upload-Offset is not what the server holds
+    BLOB_MISSING = "blob.missing"  # per mutation: an issue names a photo the server lacks
+    BLOB_NOT_IMAGE = "blob.not_image"  # 422: the uploaded bytes are not a photo we store
+    SERVER_ERROR = "server.error"  # 500: a bug; the request may be retried
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    code: str
+    message: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class MutationKind(StrEnum):
+    ISSUE_CREATE = "issue.create"
+    ISSUE_EVENT = "issue.event"
+
+
+class Mutation(BaseModel):
+    """One change made on a device; its id makes re-sending it harmless."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=UUID_PATTERN)
+    kind: str
+    body: dict[str, Any]
+
+
+class PushRequest(BaseModel):
+    """A batch of mutations from one device, in the order they were made."""
+
+    model_config = ConfigDict(extra="forbid")
+    protocol: int = PROTOCOL_VERSION
+    device_id: str = Field(min_length=1, max_length=100)
+    mutations: list[Mutation] = Field(max_length=MAX_BATCH)
+
+
+class MutationStatus(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class MutationResult(BaseModel):
+    """What became of one mutation. A duplicate answers what the first send answered."""
+
+    id: str
+    status: MutationStatus
+    seq: int | None = None
+    code: str | None = None
+    reason: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class PushResponse(BaseModel):
+    results: list[MutationResult]
+
+
+class EntityKind(StrEnum):
+    STATION = "station"
+    DEPARTMENT = "department"
+    CATEGORY = "category"
+    PERSON = "person"
+    ISSUE = "issue"
+    EVENT = "event"
+    PHOTO = "photo"
+
+
+class Change(BaseModel):
+    """One record as the server now holds it, at its place in the global order."""
+
+    seq: int
+    entity: EntityKind
+    data: dict[str, Any]
+
+
+class PullResponse(BaseModel):
+    changes: list[Change]
+    cursor: int  # pass as ?since= next time
+    more: bool  # another page is waiting
+
+
+class BlobCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hashes: list[str] = Field(max_length=MAX_BATCH)
+
+
+class BlobCheckResult(BaseModel):
+    missing: list[str]
+
+
+class BlobStatus(BaseModel):
+    sha256: str
+    offset: int
+    length: int | None = None
+    complete: bool
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=200)
+    device_name: str = Field(default="", max_length=100)
+
+
+class UserPublic(BaseModel):
+    """The signed-in user as the phone keeps it, to keep working offline."""
+
+    id: str
+    username: str
+    name: str
+    role: str
+    station_id: str | None = None
+    department_id: str | None = None
+
+
+class LoginResponse(BaseModel):
+    token: str
+    expires_at: str
+    user: UserPublic
+
+
+Outcome = Literal["applied", "duplicate", "rejected"]
