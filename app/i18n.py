@@ -12,6 +12,8 @@ from app.clock import as_utc, to_china, utcnow
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 CATALOG_DIR = ASSETS_DIR / "i18n"
 DEFAULT_LANGUAGE = "zh-CN"
+# Parameters that are codes themselves: shown by their own catalog entry, not raw.
+NESTED_PARAMS = {"kind": "event.", "status": "status.", "role": "role."}
 
 
 class CatalogError(ValueError):
@@ -51,11 +53,19 @@ class Translator:
         if text is None:
             return key
         if params:
+            params = {name: self._nested(name, value) for name, value in params.items()}
             try:
                 return text.format(**params)
             except (KeyError, IndexError, ValueError):
                 return text
         return text
+
+    def _nested(self, name: str, value: object) -> object:
+        prefix = NESTED_PARAMS.get(name)
+        if prefix and isinstance(value, str):
+            key = prefix + value
+            return self._own.get(key) or self._fallback.get(key) or value
+        return value
 
     def age(self, moment: datetime, now: datetime | None = None) -> str:
         """Say how long ago moment was: 刚刚, 5分钟前, 3天前, or a date."""
