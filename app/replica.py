@@ -1,0 +1,226 @@
+"""The local replica's side of pull: apply the server's records, remember the cursor and who is signed in.
+
+Pure over the local store (no HTTP), so the sync client, a test or a future
+browser build apply pulled pages the same way.
+
+    touched = apply_changes(session, page["changes"])
+    set_cursor(session, page["cursor"]); session.commit()
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any, Iterable, Mapping
+
+from sqlmodel import Session, SQLModel
+
+from app.clock import as_utc
+from app.issues import refresh_state
+from app.models import Category, Department, Issue, IssueEvent, IssuePhoto, Person, Station
+from app.store import get_meta, set_meta
+from app.workflow import Actor, Role
+
+CURSOR = "sync.cursor"
+HELD = "sync.held"  # changes whose parent record has not arrived yet, as JSON
+AUTH_TOKEN = "auth.token"
+AUTH_EXPIRES = "auth.expires_at"
+AUTH_USER = "auth.user"
+LOCAL_USER = "user_id"  # who the app acts as on this device (app.viewmodels.context reads it)
+
+# Parents before children, so one page applies whatever order the server sent it in.
+_ORDER = ("station", "department", "category", "person", "issue", "event", "photo")
+_MODELS: dict[str, type[SQLModel]] = {
+    "station": Station, "department": Department, "category": Category, "person": Person,
+    "issue": Issue, "event": IssueEvent, "photo": IssuePhoto,
+}
+# What the timeline decides: recomputed from events by refresh_state, never taken from the wire.
+_DERIVED = {"status", "department_id", "rating", "updated_at", "search_text"}
+# A timeline event is append-only: once here, only the server's verdict on it changes.
+_EVENT_SERVER_FIELDS = ("server_seq", "rejected_code", "rejected_reason")
+
+
+@dataclass(frozen=True)
+class ReplicaUser:
+    """The user last signed in on this device; the app keeps working as them while offline."""
+
+    id: str
+    username: str
+    name: str
+    role: str
+    station_id: str | None = None
+    department_id: str | None = None
+
+    def actor(self) -> Actor:
+        return Actor(id=self.id, role=Role(self.role), station_id=self.station_id, department_id=self.department_id)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one page did to the replica."""
+
+    applied: int
+    held: int
+    issues: frozenset[str]
+
+
+def get_cursor(session: Session) -> int:
+    return int(get_meta(session, CURSOR, "0") or 0)
+
+
+def set_cursor(session: Session, cursor: int) -> None:
+    set_meta(session, CURSOR, str(int(cursor)))
+
+
+def signed_in_user(session: Session) -> ReplicaUser | None:
+    """Return the user last signed in on this device, or None."""
+    raw = get_meta(session, AUTH_USER)
+    if not raw:
+        return None
+    data = json.loads(raw)
+    return ReplicaUser(**{k: data.get(k) for k in ReplicaUser.__dataclass_fields__})
+
+
+def auth_token(session: Session) -> str:
+    return get_meta(session, AUTH_TOKEN)
+
+
+def remember_login(session: Session, *, token: str, expires_at: str, user: ReplicaUser) -> None:
+    """Keep the token and the user, and make sure the user is a local person; no commit.
+
+    Signing in as somebody else starts the pull over, since what a user may see
+    depends on who they are.
+    """
+    previous = signed_in_user(session)
+    if previous is not None and previous.id != user.id:
+        set_cursor(session, 0)
+        set_meta(session, HELD, "")
+    set_meta(session, AUTH_TOKEN, token)
+    set_meta(session, AUTH_EXPIRES, expires_at)
+    set_meta(session, AUTH_USER, json.dumps(asdict(user), ensure_ascii=False))
+    set_meta(session, LOCAL_USER, user.id)
+    person = session.get(Person, user.id)
+    # The station may not be here before the first pull; the pulled person row fills it in.
+    station_id = user.station_id if user.station_id and session.get(Station, user.station_id) else None
+    department_id = (user.department_id if user.department_id and session.get(Department, user.department_id)
+                     else None)
+    if person is None:
+        session.add(Person(id=user.id, name=user.name, role=user.role, station_id=station_id,
+                           department_id=department_id))
+    else:
+        person.name, person.role = user.name, user.role
+        person.station_id = station_id or person.station_id
+        person.department_id = department_id or person.department_id
+        session.add(person)
+    session.flush()
+
+
+def forget_token(session: Session) -> None:
+    """Drop a token the server no longer accepts; the user and every local record stay."""
+    set_meta(session, AUTH_TOKEN, "")
+
+
+def apply_changes(session: Session, changes: Iterable[Mapping[str, Any] | Any]) -> Applied:
+    """Upsert pulled records into the replica and refresh each touched issue's status; idempotent; no commit.
+
+    A change whose parent (an event's issue, a person's station) has not arrived is
+    held in the store and tried again with the next page, so nothing is dropped
+    whatever order the server's log holds its records in.
+    """
+    pending = [_as_dict(c) for c in changes] + _held(session)
+    pending.sort(key=lambda c: (_ORDER.index(c["entity"]) if c["entity"] in _ORDER else len(_ORDER), c["seq"]))
+    touched: set[str] = set()
+    held: list[dict] = []
+    applied = 0
+    for change in pending:
+        entity, data = change["entity"], change["data"]
+        model = _MODELS.get(entity)
+        if model is None:
+            continue  # a kind of record this app version does not know yet
+        row = _row_values(model, data)
+        if not _parents_present(session, entity, row):
+            held.append(change)
+            continue
+        if entity == "event":
+            row.setdefault("server_seq", None)
+            if row["server_seq"] is None and not row.get("rejected_code"):
+                row["server_seq"] = change["seq"]
+        _upsert(session, model, entity, row)
+        applied += 1
+        if entity == "issue":
+            touched.add(row["id"])
+        elif entity in ("event", "photo"):
+            touched.add(row["issue_id"])
+    session.flush()
+    for issue_id in touched:
+        issue = session.get(Issue, issue_id)
+        if issue is not None:
+            refresh_state(session, issue)
+    set_meta(session, HELD, json.dumps(held, ensure_ascii=False) if held else "")
+    session.flush()
+    return Applied(applied=applied, held=len(held), issues=frozenset(touched))
+
+
+def _as_dict(change: Mapping[str, Any] | Any) -> dict:
+    if isinstance(change, Mapping):
+        entity = change["entity"]
+        return {"seq": int(change["seq"]), "entity": getattr(entity, "value", entity), "data": dict(change["data"])}
+    return {"seq": int(change.seq), "entity": getattr(change.entity, "value", change.entity), "data": dict(change.data)}
+
+
+def _held(session: Session) -> list[dict]:
+    raw = get_meta(session, HELD)
+    return json.loads(raw) if raw else []
+
+
+def _row_values(model: type[SQLModel], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep the fields the table has, with times as datetimes."""
+    values: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, str) and _is_time(info.annotation):
+            value = as_utc(datetime.fromisoformat(value))
+        values[name] = value
+    return values
+
+
+def _is_time(annotation: Any) -> bool:
+    return annotation in (datetime, date) or datetime in getattr(annotation, "__args__", ())
+
+
+def _parents_present(session: Session, entity: str, row: Mapping[str, Any]) -> bool:
+    needs: list[tuple[type[SQLModel], Any]] = []
+    if entity in ("event", "photo"):
+        needs.append((Issue, row.get("issue_id")))
+    if entity in ("person", "issue") and row.get("station_id"):
+        needs.append((Station, row["station_id"]))
+    if entity == "person" and row.get("department_id"):
+        needs.append((Department, row["department_id"]))
+    if entity == "issue" and row.get("category_id"):
+        needs.append((Category, row["category_id"]))
+    return all(key is not None and session.get(model, key) is not None for model, key in needs)
+
+
+def _upsert(session: Session, model: type[SQLModel], entity: str, row: dict[str, Any]) -> None:
+    key = (row.get("issue_id"), row.get("sha256")) if entity == "photo" else row.get("id")
+    existing = session.get(model, key)
+    if existing is None:
+        if entity == "issue":
+            row = {k: v for k, v in row.items() if k not in _DERIVED or k == "updated_at"}
+            row["search_text"] = f"{row.get('title', '')} {row.get('place_name', '')} {row.get('description', '')}".lower()
+        session.add(model(**row))
+        return
+    if entity == "event":
+        fields = {k: row.get(k) for k in _EVENT_SERVER_FIELDS}
+    elif entity == "issue":
+        fields = {k: v for k, v in row.items() if k not in _DERIVED}
+    else:
+        fields = row
+    for name, value in fields.items():
+        setattr(existing, name, value)
+    if entity == "issue":
+        existing.search_text = f"{existing.title} {existing.place_name} {existing.description}".lower()
+    session.add(existing)

@@ -1,0 +1,91 @@
+"""What every screen needs: the store, the photo store, settings, the translator and who is using the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.demo import actor_for
+from app.i18n import Translator
+from app.models import Category, Department, OutboxMutation, Person, Station
+from app.photos import PhotoStore
+from app.settings import Settings
+from app.store import get_meta, set_meta
+from app.workflow import Actor
+
+USER_KEY = "user_id"
+LANGUAGE_KEY = "language"
+
+
+@dataclass
+class AppContext:
+    """Shared by the view-models of one running app."""
+
+    engine: Engine
+    photos: PhotoStore
+    settings: Settings
+    t: Translator = field(init=False)
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+    online: bool = False  # set by the sync loop when the central store answers
+
+    def __post_init__(self) -> None:
+        with self.session() as session:
+            language = get_meta(session, LANGUAGE_KEY, self.settings.language)
+        self.t = Translator(language)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def current_user(self) -> Person | None:
+        with self.session() as session:
+            user_id = get_meta(session, USER_KEY)
+            return session.get(Person, user_id) if user_id else None
+
+    def actor(self) -> Actor:
+        person = self.current_user()
+        if person is None:
+            raise LookupError("no user is signed in on this device")
+        return actor_for(person)
+
+    def sign_in_locally(self, person_id: str) -> None:
+        """Remember who uses this device, so the app works offline as that person."""
+        with self.session() as session:
+            set_meta(session, USER_KEY, person_id)
+            session.commit()
+        self.changed()
+
+    def set_language(self, language: str) -> None:
+        with self.session() as session:
+            set_meta(session, LANGUAGE_KEY, language)
+            session.commit()
+        self.t = Translator(language)
+        self.changed()
+
+    def pending_count(self) -> int:
+        with self.session() as session:
+            return len(session.exec(select(OutboxMutation.id).where(OutboxMutation.state == "pending")).all())
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        self.listeners.append(listener)
+
+    def changed(self) -> None:
+        """Tell every screen that local data changed, so they read it again."""
+        for listener in list(self.listeners):
+            listener()
+
+    # Names of reference records in the current language.
+    def name_of(self, record: Station | Department | Category | None) -> str:
+        if record is None:
+            return ""
+        return record.name_en if self.t.language == "en" and record.name_en else record.name
+
+    def categories(self) -> list[Category]:
+        with self.session() as session:
+            return list(session.exec(select(Category).where(col(Category.active).is_(True)).order_by(Category.sort_order)))
+
+    def stations(self) -> list[Station]:
+        with self.session() as session:
+            return list(session.exec(select(Station).order_by(Station.sort_order)))

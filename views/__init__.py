@@ -1,0 +1,1 @@
+"""The Flet UI: screens render view-models and forward events to them; nothing else."""

@@ -1,0 +1,103 @@
+"""Start the field app: a desktop window where there is a display, else a web page served to the browser."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+import flet as ft
+
+from app.demo import seed_demo
+from app.i18n import ASSETS_DIR, Translator
+from app.photos import PhotoStore
+from app.reference import seed_reference, stable_id
+from app.settings import Settings, SettingsError, load_settings
+from app.store import open_store
+from app.viewmodels.context import AppContext
+from views.location import make_locator
+from views.shell import Shell
+
+DEMO_USER = "deputy-wang"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m app", description="联络通 Lianluo: the deputies' field app")
+    parser.add_argument("--data-dir", type=Path, help="where the local store and photos live (LIANLUO_DATA_DIR)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("LIANLUO_PORT", "8550")),
+                        help="port of the web page (web mode)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to serve the web page on (web mode)")
+    parser.add_argument("--web", action="store_true", help="serve to a browser even where there is a display")
+    parser.add_argument("--demo", action="store_true", help="load 桔园镇's demo data and use it as a demo deputy")
+    parser.add_argument("--user", default=None, help="with --demo: the demo person to act as (e.g. office-ma)")
+    return parser.parse_args(argv)
+
+
+def has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def prepare(settings: Settings, *, demo: bool, demo_user: str | None) -> tuple:
+    """Open the local store (migrating it), load reference or demo data, and choose the user."""
+    engine = open_store(settings.local_db_path)
+    photos = PhotoStore(settings.photo_dir)
+    ctx = AppContext(engine, photos, settings)
+    with ctx.session() as session:
+        if demo:
+            seed_demo(session)
+        else:
+            seed_reference(session)
+    if demo and (demo_user or ctx.current_user() is None):
+        ctx.sign_in_locally(stable_id("person", demo_user or DEMO_USER))
+    return engine, photos
+
+
+def make_main(engine, photos, settings: Settings):
+    """Return the per-session entry point: each browser tab or window gets its own context."""
+
+    def main(page: ft.Page) -> None:
+        ctx = AppContext(engine, photos, settings)
+        shell = Shell(page, ctx, locate=make_locator(page))
+        page.data = shell  # keep the shell alive as long as the page
+        shell.render()
+
+    return main
+
+
+def run(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.data_dir:
+            settings = settings.with_overrides(data_dir=args.data_dir)
+    except SettingsError as error:
+        sys.exit(f"configuration error: {error}")
+    logging.basicConfig(level=settings.log_level)
+    engine, photos = prepare(settings, demo=args.demo, demo_user=args.user)
+    main = make_main(engine, photos, settings)
+    if args.web or not has_display():
+        serve_web(main, settings, host=args.host, port=args.port)
+    else:
+        ft.run(main, assets_dir=str(ASSETS_DIR), view=ft.AppView.FLET_APP)
+
+
+def web_app(main, settings: Settings):
+    """Return the ASGI app serving the field app to a browser, with nothing fetched from outside."""
+    import flet_web.fastapi as flet_fastapi
+
+    t = Translator(settings.language)
+    root = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    root.mount("/", flet_fastapi.app(main, assets_dir=str(ASSETS_DIR), no_cdn=True, app_name=t("app.title"),
+                                     app_short_name=t("app.title"), app_description=t("app.description")))
+    return root
+
+
+def serve_web(main, settings: Settings, *, host: str, port: int) -> None:
+    import uvicorn
+
+    print(f"联络通 Lianluo: http://{host}:{port}/", flush=True)
+    uvicorn.run(web_app(main, settings), host=host, port=port, log_level="warning")

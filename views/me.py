@@ -1,0 +1,29 @@
+"""Me: who uses this device, the language, the app's version."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.viewmodels.me import MeModel
+from views.components import section_title
+from views.theme import BODY
+
+
+def me_body(model: MeModel, on_language) -> ft.Control:
+    t = model.ctx.t
+    return ft.Column([
+        ft.Container(ft.Row([
+            ft.CircleAvatar(content=ft.Text(model.name[:1], size=22), radius=28),
+            ft.Column([ft.Text(model.name, size=20, weight=ft.FontWeight.W_600),
+                       ft.Text(" · ".join(p for p in (model.role, model.station) if p), size=BODY, color="#546E7A")],
+                      spacing=2, expand=True),
+        ], spacing=16), padding=16),
+        section_title(t("me.language")),
+        ft.Container(ft.RadioGroup(content=ft.Column([
+            ft.Radio(value=code, label=label, label_style=ft.TextStyle(size=BODY)) for code, label in
+            model.language_options()]), value=model.language, on_change=lambda e: on_language(e.control.value)),
+            padding=ft.Padding.symmetric(horizontal=8)),
+        section_title(t("me.about")),
+        ft.Container(ft.Text(t("me.version", version=model.app_version), size=BODY),
+                     padding=ft.Padding.symmetric(horizontal=16)),
+    ], spacing=4, scroll=ft.ScrollMode.AUTO, expand=True)
