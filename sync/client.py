@@ -1,0 +1,490 @@
+"""The phone's sync client: photos, then the outbox, then pull, over whatever network there is.
+
+Everything runs on asyncio with the HTTP transport injected, so tests pass an
+``httpx.ASGITransport`` or ``httpx.MockTransport`` and the same code can later run
+inside Pyodide. Being offline is the normal state: a run that cannot reach the
+server ends quietly with ``SyncOutcome.OFFLINE`` and the outbox keeps everything.
+
+    client = SyncClient(engine, PhotoStore(root), base_url="http://127.0.0.1:8700", device_id=device)
+    await client.login("deputy-wang", "…", device_name="王建华的手机")
+    report = await client.sync_once()
+    stop, wake = asyncio.Event(), asyncio.Event()
+    asyncio.create_task(client.run(stop, wake))   # wake.set() is the "sync now" button
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Awaitable, Callable, Protocol
+
+import httpx
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.clock import utcnow
+from app.models import OutboxMutation
+from app.outbox import (DONE_STATES, RejectedChange, SyncOutcome, SyncProgress, SyncReport, SyncStatus, batches,
+                        clear_problem, note_run, pending_mutations, pending_photo_hashes, read_status, record_result,
+                        rejected_change)
+from app.replica import (ReplicaUser, apply_changes, auth_token, forget_token, get_cursor, remember_login,
+                         set_cursor, signed_in_user)
+from sync import protocol
+from sync.protocol import (API_PREFIX, MAX_BATCH, MAX_BODY_BYTES, MAX_PULL_PAGE, PROTOCOL_HEADER, PROTOCOL_VERSION,
+                           ErrorCode, LoginResponse, MutationStatus, UserPublic)
+
+__all__ = ["SyncClient", "SyncError", "LoginRefused", "SyncOutcome", "SyncProgress", "SyncReport", "SyncStatus",
+           "backoff_delay"]
+
+CHUNK_SIZE = 256 * 1024
+UPLOAD_CONCURRENCY = 3
+RESUME_ATTEMPTS = 5
+BACKOFF_BASE = 5.0
+BACKOFF_CAP = 600.0
+IDLE_INTERVAL = 60.0
+
+ProgressCallback = Callable[[SyncProgress], Any]
+ReportCallback = Callable[[SyncReport], Any]
+
+
+class PhotoSource(Protocol):
+    """The part of app.photos.PhotoStore the client reads from."""
+
+    def has(self, sha256: str) -> bool: ...
+
+    def read(self, sha256: str) -> bytes: ...
+
+    def path(self, sha256: str): ...
+
+
+class SyncError(Exception):
+    """The server answered with an error the user or the app must act on."""
+
+    def __init__(self, code: str, message: str = "", status: int = 0):
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+class LoginRefused(SyncError):
+    """Wrong username or password, or an account that may not sign in."""
+
+
+class Offline(SyncError):
+    """No answer from the server (no network, server down, connection cut)."""
+
+    def __init__(self, message: str = ""):
+        super().__init__("network.offline", message)
+
+
+class _AuthRequired(SyncError):
+    pass
+
+
+def backoff_delay(failures: int, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP,
+                  rand: Callable[[], float] = random.random) -> float:
+    """Return the wait after this many failures in a row: doubling from base, capped, with jitter.
+
+    Half the delay is fixed and half random ("equal jitter"), so phones that lost the
+    network together do not all come back in the same second, and no wait is near zero.
+    """
+    ceiling = min(cap, base * 2 ** max(0, failures - 1))
+    return ceiling / 2 + rand() * ceiling / 2
+
+
+@dataclass
+class _Run:
+    """Counters of one run, turned into a SyncReport at the end."""
+
+    started_at: datetime
+    photos_uploaded: int = 0
+    photos_failed: list[str] = field(default_factory=list)
+    bytes_uploaded: int = 0
+    bytes_total: int = 0
+    photos_total: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    rejected: list[RejectedChange] = field(default_factory=list)
+    mutations_sent: int = 0
+    mutations_total: int = 0
+    changes_pulled: int = 0
+
+
+class SyncClient:
+    """Sync one local replica with the central store.
+
+    Example::
+
+        async with SyncClient(engine, photos, base_url=url, device_id=device_id) as client:
+            await client.login("deputy-wang", password, device_name="王建华的手机")
+            report = await client.sync_once(on_progress=print)
+            if report.outcome is SyncOutcome.AUTH_REQUIRED: ...  # ask to log in again
+    """
+
+    def __init__(self, engine: Engine, photo_store: PhotoSource, *, base_url: str, device_id: str,
+                 http: httpx.AsyncClient | None = None, chunk_size: int = CHUNK_SIZE,
+                 upload_concurrency: int = UPLOAD_CONCURRENCY, idle_interval: float = IDLE_INTERVAL,
+                 backoff_base: float = BACKOFF_BASE, backoff_cap: float = BACKOFF_CAP,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 rand: Callable[[], float] = random.random, clock: Callable[[], datetime] = utcnow):
+        self.engine = engine
+        self.photos = photo_store
+        self.base_url = base_url.rstrip("/")
+        self.device_id = device_id
+        self._own_http = http is None
+        # Weak village links: slow writes are normal, so the timeouts are long; a dead
+        # connection still ends within them and the run reports offline.
+        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=15.0),
+                                              limits=httpx.Limits(max_keepalive_connections=upload_concurrency + 1))
+        self.chunk_size = chunk_size
+        self.upload_concurrency = max(1, upload_concurrency)
+        self.idle_interval = idle_interval
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._sleep = sleep
+        self._rand = rand
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self.last_report: SyncReport | None = None
+
+    async def __aenter__(self) -> "SyncClient":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self.http.aclose()
+
+    # ------------------------------------------------------------------ status
+
+    def status(self) -> SyncStatus:
+        """Read what waits to sync from the local store (no network)."""
+        with Session(self.engine) as session:
+            return read_status(session, self.photos)
+
+    def user(self) -> ReplicaUser | None:
+        with Session(self.engine) as session:
+            return signed_in_user(session)
+
+    # ------------------------------------------------------------------ login
+
+    async def login(self, username: str, password: str, device_name: str = "") -> UserPublic:
+        """Sign in, keep the token and the user in the local store; raise LoginRefused or Offline."""
+        body = protocol.LoginRequest(username=username, password=password, device_name=device_name)
+        try:
+            response = await self.http.post(self._url("/auth/login"), content=body.model_dump_json(),
+                                            headers=self._headers(token=None))
+        except httpx.TransportError as exc:
+            raise Offline(str(exc) or type(exc).__name__) from exc
+        if response.status_code in (401, 403):
+            code, message = _problem(response)
+            raise LoginRefused(code, message, response.status_code)
+        if response.status_code != 200:
+            code, message = _problem(response)
+            raise SyncError(code, message, response.status_code)
+        login = LoginResponse.model_validate_json(response.content)
+        user = login.user
+        with Session(self.engine) as session:
+            pending = [m for m in pending_mutations(session, limit=1)]
+            previous = signed_in_user(session)
+            # The server takes the author from the token: another user's waiting changes
+            # must not go out under this login.
+            if pending and previous is not None and previous.id != user.id:
+                raise LoginRefused("sync.pending_other_user",
+                                   f"{previous.name} still has changes waiting to sync on this device")
+            remember_login(session, token=login.token, expires_at=login.expires_at,
+                           user=ReplicaUser(**user.model_dump()))
+            clear_problem(session)
+            session.commit()
+        return user
+
+    # ------------------------------------------------------------------ one run
+
+    async def sync_once(self, on_progress: ProgressCallback | None = None) -> SyncReport:
+        """Send waiting photos, push the outbox, pull what changed; never raises for a network failure."""
+        async with self._lock:
+            run = _Run(started_at=self._clock())
+            with Session(self.engine) as session:
+                token = auth_token(session)
+            outcome, code, message = SyncOutcome.OK, "", ""
+            if not token:
+                outcome, code = SyncOutcome.SIGNED_OUT, ErrorCode.AUTH_REQUIRED.value
+            else:
+                try:
+                    await self._send_photos(token, run, on_progress)
+                    await self._push(token, run, on_progress)
+                    await self._pull(token, run, on_progress)
+                except httpx.TransportError as exc:
+                    outcome, code, message = SyncOutcome.OFFLINE, "network.offline", str(exc) or type(exc).__name__
+                except Offline as exc:
+                    outcome, code, message = SyncOutcome.OFFLINE, exc.code, exc.message
+                except _AuthRequired as exc:
+                    outcome, code, message = SyncOutcome.AUTH_REQUIRED, exc.code, exc.message
+                    with Session(self.engine) as session:
+                        forget_token(session)
+                        session.commit()
+                except SyncError as exc:
+                    outcome, code, message = SyncOutcome.ERROR, exc.code, exc.message
+            finished = self._clock()
+            with Session(self.engine) as session:
+                note_run(session, outcome=outcome, at=finished, problem=code)
+                session.commit()
+                status = read_status(session, self.photos)
+            report = SyncReport(
+                outcome=outcome, started_at=run.started_at, finished_at=finished, problem_code=code,
+                problem_message=message, photos_uploaded=run.photos_uploaded, photos_failed=tuple(run.photos_failed),
+                bytes_uploaded=run.bytes_uploaded, applied=run.applied, duplicates=run.duplicates,
+                rejected=tuple(run.rejected), changes_pulled=run.changes_pulled, status=status)
+            self.last_report = report
+            return report
+
+    # ------------------------------------------------------------------ photos
+
+    async def _send_photos(self, token: str, run: _Run, on_progress: ProgressCallback | None) -> None:
+        with Session(self.engine) as session:
+            wanted = [sha for sha in pending_photo_hashes(session) if self.photos.has(sha)]
+        if not wanted:
+            return
+        missing: list[str] = []
+        for start in range(0, len(wanted), MAX_BATCH):
+            response = await self._request("POST", "/blobs/missing", token,
+                                           json_body={"hashes": wanted[start:start + MAX_BATCH]})
+            missing += protocol.BlobCheckResult.model_validate_json(response.content).missing
+        if not missing:
+            return
+        blobs = {sha: self.photos.read(sha) for sha in missing}
+        run.photos_total = len(blobs)
+        run.bytes_total = sum(len(data) for data in blobs.values())
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        for sha in missing:
+            queue.put_nowait(sha)
+
+        async def worker() -> None:
+            while not queue.empty():
+                sha = queue.get_nowait()
+                await self._upload(token, sha, blobs[sha], run, on_progress)
+
+        workers = [asyncio.ensure_future(worker()) for _ in range(min(self.upload_concurrency, len(blobs)))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _upload(self, token: str, sha: str, data: bytes, run: _Run,
+                      on_progress: ProgressCallback | None) -> None:
+        """Send one photo in chunks, resuming from the server's offset after a cut connection."""
+        size = len(data)
+        offset = await self._blob_offset(token, sha)
+        counted = offset  # bytes of this photo already counted in the run's progress
+        run.bytes_uploaded += offset
+        cuts = 0
+        while offset < size:
+            chunk = data[offset:offset + self.chunk_size]
+            headers = {"Upload-Offset": str(offset), "Upload-Length": str(size),
+                       "Content-Type": "application/offset+octet-stream"}
+            try:
+                response = await self.http.patch(self._url(f"/blobs/{sha}"), content=chunk,
+                                                 headers=self._headers(token) | headers)
+            except httpx.TransportError:
+                cuts += 1
+                if cuts > RESUME_ATTEMPTS:
+                    raise
+                await self._sleep(min(0.5 * cuts, 5.0))
+                offset = await self._blob_offset(token, sha)
+                continue
+            if response.status_code == 409:
+                cuts += 1
+                if cuts > RESUME_ATTEMPTS:
+                    raise SyncError(*_problem(response), response.status_code)
+                offset = await self._blob_offset(token, sha)
+                continue
+            if response.status_code in (400, 413, 422):
+                # The bytes are refused (not a photo, or they do not hash to their name):
+                # retrying cannot help; the mutation naming it will come back refused.
+                run.photos_failed.append(sha)
+                return
+            self._check(response)
+            status = protocol.BlobStatus.model_validate_json(response.content)
+            offset = size if status.complete else status.offset
+            run.bytes_uploaded += max(0, offset - counted)
+            counted = max(counted, offset)
+            await _emit(on_progress, SyncProgress(
+                phase="photos", photo_sha256=sha, photo_sent=offset, photo_size=size,
+                bytes_sent=run.bytes_uploaded, bytes_total=run.bytes_total, photos_done=run.photos_uploaded,
+                photos_total=run.photos_total))
+            if status.complete:
+                break
+        run.photos_uploaded += 1
+        await _emit(on_progress, SyncProgress(
+            phase="photos", photo_sha256=sha, photo_sent=size, photo_size=size, bytes_sent=run.bytes_uploaded,
+            bytes_total=run.bytes_total, photos_done=run.photos_uploaded, photos_total=run.photos_total))
+
+    async def _blob_offset(self, token: str, sha: str) -> int:
+        response = await self._request("HEAD", f"/blobs/{sha}", token, allow=(404,))
+        if response.status_code == 404:
+            return 0
+        return int(response.headers.get("Upload-Offset", "0"))
+
+    # ------------------------------------------------------------------ push
+
+    async def _push(self, token: str, run: _Run, on_progress: ProgressCallback | None) -> None:
+        with Session(self.engine) as session:
+            run.mutations_total = len(pending_mutations(session))
+        max_count = MAX_BATCH
+        while True:
+            with Session(self.engine) as session:
+                waiting = pending_mutations(session, limit=max_count)
+                if not waiting:
+                    return
+                batch = next(iter(batches(waiting, max_count=max_count, max_bytes=MAX_BODY_BYTES * 3 // 4)))
+                for mutation in batch:
+                    mutation.attempts += 1
+                    session.add(mutation)
+                session.commit()
+                ids = [m.id for m in batch]
+                payload = {"protocol": PROTOCOL_VERSION, "device_id": self.device_id,
+                           "mutations": [{"id": m.id, "kind": m.kind, "body": m.body} for m in batch]}
+            response = await self._request("POST", "/push", token, json_body=payload, allow=(413,))
+            if response.status_code == 413:
+                if max_count == 1:
+                    raise SyncError(*_problem(response), 413)
+                max_count = max(1, len(batch) // 2)
+                continue
+            results = {r.id: r for r in protocol.PushResponse.model_validate_json(response.content).results}
+            recorded = 0
+            with Session(self.engine) as session:
+                for mutation_id in ids:
+                    result = results.get(mutation_id)
+                    mutation = session.get(OutboxMutation, mutation_id)
+                    if result is None or mutation is None or mutation.state in DONE_STATES:
+                        continue
+                    record_result(session, mutation, status=result.status.value, code=result.code,
+                                  reason=result.reason)
+                    recorded += 1
+                    if result.status is MutationStatus.APPLIED:
+                        run.applied += 1
+                    elif result.status is MutationStatus.DUPLICATE:
+                        run.duplicates += 1
+                    else:
+                        run.rejected.append(rejected_change(session, mutation))
+                session.commit()
+            run.mutations_sent += recorded
+            await _emit(on_progress, SyncProgress(phase="push", mutations_sent=run.mutations_sent,
+                                                  mutations_total=run.mutations_total,
+                                                  bytes_sent=run.bytes_uploaded, bytes_total=run.bytes_total))
+            if recorded == 0:
+                raise SyncError(ErrorCode.SERVER_ERROR.value, "the server answered no mutation of the batch")
+
+    # ------------------------------------------------------------------ pull
+
+    async def _pull(self, token: str, run: _Run, on_progress: ProgressCallback | None) -> None:
+        with Session(self.engine) as session:
+            cursor = get_cursor(session)
+        while True:
+            response = await self._request("GET", f"/pull?since={cursor}&limit={MAX_PULL_PAGE}", token)
+            page = response.json()
+            protocol.PullResponse.model_validate(page)
+            with Session(self.engine) as session:
+                apply_changes(session, page["changes"])
+                set_cursor(session, page["cursor"])
+                session.commit()
+            run.changes_pulled += len(page["changes"])
+            await _emit(on_progress, SyncProgress(phase="pull", changes_pulled=run.changes_pulled,
+                                                  mutations_sent=run.mutations_sent,
+                                                  mutations_total=run.mutations_total,
+                                                  bytes_sent=run.bytes_uploaded, bytes_total=run.bytes_total))
+            if not page["more"] or page["cursor"] <= cursor:
+                return
+            cursor = page["cursor"]
+
+    # ------------------------------------------------------------------ loop
+
+    async def run(self, stop: asyncio.Event, wake: asyncio.Event, *, on_report: ReportCallback | None = None,
+                  on_progress: ProgressCallback | None = None) -> None:
+        """Sync whenever the server can be reached until stop is set; wake.set() syncs now.
+
+        After a success the next run comes after idle_interval; after failures the wait
+        doubles from backoff_base up to backoff_cap, with jitter. When the server wants
+        a new login the loop waits for wake (the user signed in again) or stop.
+        """
+        failures = 0
+        while not stop.is_set():
+            wake.clear()
+            report = await self.sync_once(on_progress)
+            await _emit(on_report, report)
+            if report.outcome is SyncOutcome.OK:
+                failures, delay = 0, self.idle_interval
+            elif report.outcome in (SyncOutcome.AUTH_REQUIRED, SyncOutcome.SIGNED_OUT):
+                failures, delay = 0, None
+            else:
+                failures += 1
+                delay = backoff_delay(failures, base=self.backoff_base, cap=self.backoff_cap, rand=self._rand)
+            await self._wait(delay, stop, wake)
+
+    async def _wait(self, delay: float | None, stop: asyncio.Event, wake: asyncio.Event) -> None:
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+        if delay is not None:
+            waiters.append(asyncio.ensure_future(self._sleep(delay)))
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            await asyncio.gather(*waiters, return_exceptions=True)
+
+    # ------------------------------------------------------------------ HTTP
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}{API_PREFIX}{path}"
+
+    def _headers(self, token: str | None) -> dict[str, str]:
+        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return headers
+
+    async def _request(self, method: str, path: str, token: str, *, json_body: Any = None,
+                       allow: tuple[int, ...] = ()) -> httpx.Response:
+        content = None if json_body is None else json.dumps(json_body, ensure_ascii=False,
+                                                             separators=(",", ":")).encode()
+        response = await self.http.request(method, self._url(path), content=content, headers=self._headers(token))
+        if response.status_code in allow:
+            return response
+        self._check(response)
+        return response
+
+    def _check(self, response: httpx.Response) -> None:
+        if response.status_code < 400:
+            return
+        code, message = _problem(response)
+        if response.status_code == 401:
+            raise _AuthRequired(code or ErrorCode.AUTH_INVALID.value, message, 401)
+        raise SyncError(code, message, response.status_code)
+
+
+def _problem(response: httpx.Response) -> tuple[str, str]:
+    """Return (code, message) of an error response, whatever its body."""
+    try:
+        problem = protocol.Problem.model_validate_json(response.content)
+        return problem.code, problem.message
+    except ValueError:
+        pass
+    fallback = ErrorCode.SERVER_ERROR.value if response.status_code >= 500 else f"http.{response.status_code}"
+    return fallback, response.reason_phrase
+
+
+async def _emit(callback: Callable[[Any], Any] | None, value: Any) -> None:
+    if callback is None:
+        return
+    result = callback(value)
+    if inspect.isawaitable(result):
+        await result
