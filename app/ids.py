@@ -33,6 +33,6 @@ def new_id() -> str:
 def is_uuid(text: str) -> bool:
     """Tell whether text is a UUID in canonical form."""
     try:
-        return str(uuid.UUID(text)) == text.lower()
+        return str(uuid.UUID(text)) == text
     except (ValueError, AttributeError, TypeError):
         return False

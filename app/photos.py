@@ -354,8 +354,12 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
 
 # After a scan's data only these markers may follow (tables, another scan, the end).
 _AFTER_SCAN = frozenset({0xC4, 0xCC, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xFE} | set(range(0xE0, 0xF0)))
-# A literal first byte lets the regex engine skip through the data at memchr speed.
-_ENTROPY_MARKER = re.compile(rb"\xff[^\x00]")
+# Inside scan data 0xFF is followed by 0x00 (a stuffed data byte), a restart marker, or
+# more 0xFF fill bytes before a marker. Both patterns start with a literal byte, so the
+# regex engine skips through megabytes of data at C speed.
+_SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_RESTART = re.compile(rb"\xff([\xd0-\xd7])")
+_RESTART_CYCLE: list[bytes] = [bytes([0xD0 + i % 8]) for i in range(65536 * 8)]
 
 
 def _check_jpeg_stream(data: bytes) -> None:
@@ -403,31 +407,20 @@ def _check_jpeg_stream(data: bytes) -> None:
         if marker != 0xDA:
             continue
         scan_ids = [body[1 + 2 * i] for i in range(body[0]) if 1 + 2 * i < len(body)] if body else []
-        restarts, expected, at = 0, 0, pos
-        while True:
-            found = _ENTROPY_MARKER.search(data, at)
-            if found is None:
-                raise _damaged("the file ends before the image does")
-            at = found.end()
-            code = data[at - 1]
-            while code == 0xFF and at < n:  # fill bytes before a marker
-                code, at = data[at], at + 1
-            if code == 0x00:  # a stuffed 0xFF data byte after fill bytes
-                continue
-            if 0xD0 <= code <= 0xD7:
-                if code != 0xD0 + expected:
-                    raise _damaged("restart marker out of sequence")
-                expected = (expected + 1) & 7
-                restarts += 1
-                continue
-            if code not in _AFTER_SCAN:
-                raise _damaged(f"unexpected marker 0x{code:02X} in the image data")
-            if interval and not progressive:
-                units = _scan_units(width, height, h_max, v_max, components, scan_ids)
-                if units and restarts != _ceil_div(units, interval) - 1:
-                    raise _damaged("image data cut short")
-            pos = at - 2
+        end = _SCAN_END.search(data, pos)
+        if end is None:
             break
+        restarts = _RESTART.findall(data, pos, end.start() + 1)
+        if restarts != _RESTART_CYCLE[: len(restarts)]:
+            raise _damaged("restart marker out of sequence")
+        code = data[end.start() + 1]
+        if code not in _AFTER_SCAN:
+            raise _damaged(f"unexpected marker 0x{code:02X} in the image data")
+        if interval and not progressive:
+            units = _scan_units(width, height, h_max, v_max, components, scan_ids)
+            if units and len(restarts) != _ceil_div(units, interval) - 1:
+                raise _damaged("image data cut short")
+        pos = end.start()
     raise _damaged("the file ends before the image does")
 
 

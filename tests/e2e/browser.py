@@ -1,0 +1,275 @@
+"""Drive the field app in Debian's Chromium the way a deputy would, through Flutter's semantics tree.
+
+Used by the e2e tests and by scripts/screenshots.py. Everything here talks only to 127.0.0.1:
+the app runs as a subprocess (`python -m app --demo --web`) on a free port with its own data
+directory, and the browser is told not to reach out for updates, sync or components.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Browser, Locator, Page, Playwright, Request, Response, expect
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PHOTO_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "photos"
+GPS_PHOTO = PHOTO_FIXTURES / "gps-DSCN0010.jpg"  # Nikon JPEG with EXIF GPS, ~43.47N 11.88E
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+]
+PHONE = {"width": 412, "height": 860}
+DESKTOP = {"width": 1280, "height": 800}
+
+# The Flutter engine (skwasm/CanvasKit, ~37 MB of wasm) can take 10-30 s to boot on 2 cores.
+BOOT_TIMEOUT_MS = 90_000
+# A tap reaches Python over the websocket and the redrawn screen comes back; photo processing included.
+ACTION_TIMEOUT_MS = 30_000
+SERVER_START_TIMEOUT_S = 60
+
+# Flet's prebuilt client asks a public CDN for this one Rive script even with no_cdn; it fails harmlessly.
+KNOWN_OUTSIDE_REQUEST = re.compile(
+    r"^https://cdn\.jsdelivr\.net/npm/@rive-app/flutter-native-wasm@[\w.\-]+/wasm/rive_native\.js$")
+BUNDLED_FONT_PATH = "fonts/NotoSansSC-Lianluo.otf"
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- the app ------------------------------------------------------------------------------------------------------
+class AppServer:
+    """The field app in web mode, as a subprocess with its own data directory, on a free loopback port."""
+
+    def __init__(self, data_dir: Path, *, demo: bool = True, user: str | None = None):
+        self.data_dir = Path(data_dir)
+        self.demo, self.user = demo, user
+        self.port = 0
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}-app.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "AppServer":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        args = [sys.executable, "-m", "app", "--web", "--data-dir", str(self.data_dir), "--port", str(self.port),
+                "--host", "127.0.0.1"]
+        if self.demo:
+            args.append("--demo")
+        if self.user:
+            args += ["--user", self.user]
+        env = dict(os.environ, LIANLUO_LANGUAGE="zh-CN", PYTHONUNBUFFERED="1")
+        env.pop("LIANLUO_DATA_DIR", None)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        try:
+            self._wait_until_serving()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the app exited with {self.process.returncode} before serving:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"the app did not serve {self.url} within {SERVER_START_TIMEOUT_S} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        """Stop the app (its whole process group), politely first."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def __enter__(self) -> "AppServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# -- the browser --------------------------------------------------------------------------------------------------
+def launch_chromium(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+@dataclass
+class NetworkLog:
+    """Every URL the page asked for, and the status of every answer."""
+
+    requests: list[str] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> "NetworkLog":
+        page.on("request", self._request)
+        page.on("response", self._response)
+        page.on("requestfailed", lambda r: self.failed.append(r.url))
+        return self
+
+    def _request(self, request: Request) -> None:
+        self.requests.append(request.url)
+
+    def _response(self, response: Response) -> None:
+        self.statuses[response.url] = response.status
+
+    def outside_loopback(self) -> list[str]:
+        """URLs that left 127.0.0.1 (data: and blob: URLs never leave the browser)."""
+        out = []
+        for url in self.requests:
+            parts = urlsplit(url)
+            if parts.scheme in ("data", "blob", "about", "chrome-extension"):
+                continue
+            if parts.hostname != "127.0.0.1":
+                out.append(url)
+        return out
+
+    def unexpected_outside(self) -> list[str]:
+        return [url for url in self.outside_loopback() if not KNOWN_OUTSIDE_REQUEST.match(url)]
+
+    def matching(self, fragment: str) -> list[str]:
+        return [url for url in self.requests if fragment in url]
+
+
+def new_page(browser: Browser, viewport: dict | None = None) -> tuple[Page, NetworkLog]:
+    context = browser.new_context(viewport=viewport or PHONE, locale="zh-CN", service_workers="block")
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    page = context.new_page()
+    return page, NetworkLog().attach(page)
+
+
+def enable_semantics(page: Page) -> None:
+    """Flutter builds its accessibility tree only once asked; the placeholder button asks."""
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=BOOT_TIMEOUT_MS)
+    page.locator("flt-semantics-placeholder").dispatch_event("click")
+    page.wait_for_selector("flt-semantics[role]", state="attached", timeout=BOOT_TIMEOUT_MS)
+
+
+def open_app(page: Page, base_url: str, route: str = "/", *, ready_text: str | None = None) -> None:
+    """Load a route, wait for the engine and the first screen, and turn on the semantics tree."""
+    page.goto(base_url + route, wait_until="load", timeout=BOOT_TIMEOUT_MS)
+    enable_semantics(page)
+    if ready_text:
+        expect(text(page, ready_text).first).to_be_visible(timeout=BOOT_TIMEOUT_MS)
+
+
+def reload(page: Page, *, ready_text: str | None = None) -> None:
+    page.reload(wait_until="load", timeout=BOOT_TIMEOUT_MS)
+    enable_semantics(page)
+    if ready_text:
+        expect(text(page, ready_text).first).to_be_visible(timeout=BOOT_TIMEOUT_MS)
+
+
+# -- finding things -----------------------------------------------------------------------------------------------
+def text(page: Page, value: str, *, exact: bool = False) -> Locator:
+    """A visible text in the semantics tree (Flutter emits labels as DOM text)."""
+    return page.locator("flt-semantics-host").get_by_text(value, exact=exact)
+
+
+def button(page: Page, name: str, *, exact: bool = False) -> Locator:
+    return page.get_by_role("button", name=name, exact=exact)
+
+
+def field_input(page: Page, label: str) -> Locator:
+    """The real <input>/<textarea> Flutter puts behind a TextField, found by its label."""
+    return page.locator(f"input[aria-label='{label}'], textarea[aria-label='{label}']")
+
+
+def issue_tile(page: Page, title: str) -> Locator:
+    """An issue row (home or list) is one button whose text starts with the title."""
+    return page.get_by_role("button").filter(has_text=title)
+
+
+# -- what a deputy does -------------------------------------------------------------------------------------------
+def go_tab(page: Page, label: str) -> None:
+    """Tap a bottom-navigation tab (首页 / 问题 / 我的)."""
+    page.get_by_role("tab", name=label).click()
+    expect(page.get_by_role("tab", name=label)).to_have_attribute("aria-selected", "true")
+
+
+def type_into(page: Page, label: str, value: str) -> None:
+    box = field_input(page, label)
+    box.click()
+    box.fill(value)
+    expect(box).to_have_value(value)
+
+
+def add_photo(page: Page, photo: Path) -> None:
+    """Tap 添加照片, choose the file in the browser's picker, wait until the photo is in the strip."""
+    photos_before = button(page, "删除这张照片").count()
+    with page.expect_file_chooser(timeout=ACTION_TIMEOUT_MS) as chooser:
+        button(page, "添加照片").click()
+    chooser.value.set_files(str(photo))
+    expect(button(page, "删除这张照片")).to_have_count(photos_before + 1, timeout=ACTION_TIMEOUT_MS)
+
+
+def choose_chip(page: Page, label: str) -> None:
+    chip = page.get_by_role("checkbox", name=label, exact=True).first
+    chip.click()
+    expect(chip).to_have_attribute("aria-checked", "true")
+
+
+def open_capture(page: Page) -> None:
+    button(page, "记录问题").click()
+    expect(field_input(page, "标题（必填）")).to_be_attached(timeout=ACTION_TIMEOUT_MS)
+
+
+def record_issue(page: Page, *, title: str, photo: Path | None = None, category: str | None = "道路交通",
+                 save: bool = True) -> None:
+    """From home: 记录问题, add the photo, type the title, choose the category, tap 保存."""
+    open_capture(page)
+    if photo is not None:
+        add_photo(page, photo)
+    if title:
+        type_into(page, "标题（必填）", title)
+    if category:
+        choose_chip(page, category)
+    if save:
+        button(page, "保存", exact=True).click()
