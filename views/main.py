@@ -32,6 +32,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--web", action="store_true", help="serve to a browser even where there is a display")
     parser.add_argument("--demo", action="store_true", help="load 桔园镇's demo data and use it as a demo deputy")
     parser.add_argument("--user", default=None, help="with --demo: the demo person to act as (e.g. office-ma)")
+    parser.add_argument("--native", action="store_true", help="run as the packaged phone or desktop app")
     return parser.parse_args(argv)
 
 
@@ -72,14 +73,16 @@ def run(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     try:
         settings = load_settings()
-        if args.data_dir:
-            settings = settings.with_overrides(data_dir=args.data_dir)
+        # A packaged phone app keeps its data where the platform gives it room.
+        data_dir = args.data_dir or os.environ.get("FLET_APP_STORAGE_DATA")
+        if data_dir:
+            settings = settings.with_overrides(data_dir=Path(data_dir))
     except SettingsError as error:
         sys.exit(f"configuration error: {error}")
     logging.basicConfig(level=settings.log_level)
     engine, photos = prepare(settings, demo=args.demo, demo_user=args.user)
     main = make_main(engine, photos, settings)
-    if args.web or not has_display():
+    if not args.native and (args.web or not has_display()):
         serve_web(main, settings, host=args.host, port=args.port)
     else:
         ft.run(main, assets_dir=str(ASSETS_DIR), view=ft.AppView.FLET_APP)
