@@ -30,7 +30,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="port of the web page (web mode)")
     parser.add_argument("--host", default="127.0.0.1", help="address to serve the web page on (web mode)")
     parser.add_argument("--web", action="store_true", help="serve to a browser even where there is a display")
-    parser.add_argument("--demo", action="store_true", help="load 桔园镇's demo data and use it as a demo deputy")
+    parser.add_argument("--demo", action="store_true",
+                        help="work alone on 桔园镇's demo data as a demo deputy, without a central store")
+    parser.add_argument("--server", default=None, help="the central store to sync with (LIANLUO_SERVER_URL)")
     parser.add_argument("--user", default=None, help="with --demo: the demo person to act as (e.g. office-ma)")
     parser.add_argument("--native", action="store_true", help="run as the packaged phone or desktop app")
     return parser.parse_args(argv)
@@ -57,11 +59,13 @@ def prepare(settings: Settings, *, demo: bool, demo_user: str | None) -> tuple:
     return engine, photos
 
 
-def make_main(engine, photos, settings: Settings):
+def make_main(engine, photos, settings: Settings, syncer=None):
     """Return the per-session entry point: each browser tab or window gets its own context."""
 
-    def main(page: ft.Page) -> None:
-        ctx = AppContext(engine, photos, settings)
+    async def main(page: ft.Page) -> None:
+        if syncer is not None:
+            syncer.ensure_started()  # one background sync per replica, whichever session comes first
+        ctx = AppContext(engine, photos, settings, syncer=syncer)
         shell = Shell(page, ctx, locate=make_locator(page))
         page.data = shell  # keep the shell alive as long as the page
         shell.render()
@@ -77,11 +81,17 @@ def run(argv: list[str] | None = None) -> None:
         data_dir = args.data_dir or os.environ.get("FLET_APP_STORAGE_DATA")
         if data_dir:
             settings = settings.with_overrides(data_dir=Path(data_dir))
+        if args.server:
+            settings = settings.with_overrides(server_url=args.server)
     except SettingsError as error:
         sys.exit(f"configuration error: {error}")
     logging.basicConfig(level=settings.log_level)
     engine, photos = prepare(settings, demo=args.demo, demo_user=args.user)
-    main = make_main(engine, photos, settings)
+    syncer = None
+    if not args.demo:
+        from sync.service import SyncService
+        syncer = SyncService(engine, photos, settings)
+    main = make_main(engine, photos, settings, syncer)
     if not args.native and (args.web or not has_display()):
         serve_web(main, settings, host=args.host, port=args.port)
     else:

@@ -9,8 +9,15 @@ from views.components import section_title
 from views.theme import BODY
 
 
-def me_body(model: MeModel, on_language) -> ft.Control:
+def me_body(model: MeModel, on_language, *, on_sync=None, on_login=None) -> ft.Control:
     t = model.ctx.t
+    account: list[ft.Control] = []
+    if on_sync is not None:
+        account.append(ft.ListTile(leading=ft.Icon(ft.Icons.SYNC), title=ft.Text(t("me.sync"), size=BODY),
+                                   on_click=lambda _: on_sync(), min_height=56))
+    if on_login is not None:
+        account.append(ft.ListTile(leading=ft.Icon(ft.Icons.SWITCH_ACCOUNT), title=ft.Text(t("me.switch_user"), size=BODY),
+                                   on_click=lambda _: on_login(), min_height=56))
     return ft.Column([
         ft.Container(ft.Row([
             ft.CircleAvatar(content=ft.Text(model.name[:1], size=22), radius=28),
@@ -18,6 +25,7 @@ def me_body(model: MeModel, on_language) -> ft.Control:
                        ft.Text(" · ".join(p for p in (model.role, model.station) if p), size=BODY, color="#546E7A")],
                       spacing=2, expand=True),
         ], spacing=16), padding=16),
+        *account,
         section_title(t("me.language")),
         ft.Container(ft.RadioGroup(content=ft.Column([
             ft.Radio(value=code, label=label, label_style=ft.TextStyle(size=BODY)) for code, label in

@@ -17,7 +17,10 @@ from views.components import sync_chip
 from views.detail import detail_body
 from views.home import home_body
 from views.issues import IssueListScreen
+from views.login import LoginScreen
 from views.me import me_body
+from views.sync_screen import sync_body
+from app.viewmodels.sync import LoginModel, SyncModel
 from views.theme import FONT_FAMILY, FONT_FILE, WIDE, app_theme
 
 TOP_ROUTES = ("/", "/issues", "/me")
@@ -36,6 +39,7 @@ class Shell:
         self.capture: CaptureScreen | None = None
         self.issue_list: IssueListScreen | None = None
         self._wide = self._is_wide()
+        self._language = ctx.t.language
         page.fonts = {FONT_FAMILY: FONT_FILE}
         page.theme = page.dark_theme = app_theme()
         page.theme_mode = ft.ThemeMode.LIGHT
@@ -44,6 +48,10 @@ class Shell:
         page.on_view_pop = self._pop
         page.on_resize = self._resized
         ctx.subscribe(self._data_changed)
+        self.login: LoginScreen | None = None
+        if ctx.syncer is not None:
+            self._unsubscribe = ctx.syncer.subscribe(self._sync_changed)
+            page.on_close = lambda _: self._unsubscribe()
 
     # -- routing --------------------------------------------------------------------------------------------------
     def go(self, route: str) -> None:
@@ -51,14 +59,25 @@ class Shell:
 
     def render(self) -> None:
         route = self.page.route or "/"
+        if self.ctx.syncer is not None and self.ctx.current_user() is None and route != "/login":
+            route = "/login"  # the first start: sign in once, then work offline as that user
+        if route == "/login":
+            self._show([self._login_view()])
+            return
+        self.login = None
         top = "/issues" if route.startswith("/issues") else route if route in TOP_ROUTES else "/"
         views = [self._top_view(top)]
-        if route == "/capture":
+        if route == "/sync" and self.ctx.syncer is not None:
+            views = [self._top_view("/me"), self._sync_view()]
+        elif route == "/capture":
             views = [self._top_view("/"), self._capture_view()]
         elif route.startswith("/issues/"):
             views.append(self._detail_view(route.removeprefix("/issues/")))
         if route != "/capture":
             self.capture = None
+        self._show(views)
+
+    def _show(self, views: list[ft.View]) -> None:
         self.page.views.clear()
         self.page.views.extend(views)
         self.page.update()
@@ -78,9 +97,29 @@ class Shell:
 
     def _data_changed(self) -> None:
         self.page.title = self.ctx.t("app.title")
-        if self.capture is None:
-            self.issue_list = None
+        if self.issue_list is not None and self._language != self.ctx.t.language:
+            self.issue_list = None  # its labels are in the old language
+        elif self.issue_list is not None:
+            self.issue_list.model.reload()  # keeps the search and filters the user set
+            self.issue_list.render()
+        self._language = self.ctx.t.language
+        if self.capture is None and self.login is None:
             self.render()
+
+    def _sync_changed(self) -> None:
+        """Progress redraws the sync screen; a finished run that changed data redraws the rest."""
+        route = self.page.route or "/"
+        report = self.ctx.syncer.last_report
+        if route == "/sync":
+            self.render()
+        elif self.ctx.syncer.progress is None and report is not None and (
+                report.changes_pulled or report.applied or report.rejected):
+            self.ctx.changed()
+        elif self.page.views and self.login is None:
+            view = self.page.views[-1]
+            if view.appbar is not None:
+                view.appbar = self._app_bar(view.appbar.title.value, back=len(self.page.views) > 1)
+                self.page.update()
 
     # -- views ----------------------------------------------------------------------------------------------------
     def _app_bar(self, title: str, *, back: bool = False) -> ft.AppBar:
@@ -92,7 +131,8 @@ class Shell:
             text = t("sync.chip_offline_pending", n=pending) if pending else t("sync.chip_offline")
         return ft.AppBar(title=ft.Text(title, size=20, weight=ft.FontWeight.W_600), bgcolor="#00695C",
                          color="#FFFFFF", automatically_imply_leading=back,
-                         actions=[ft.Container(sync_chip(not self.ctx.online, text), padding=ft.Padding.only(right=12))])
+                         actions=[ft.Container(sync_chip(not self.ctx.online, text, on_click=self._open_sync),
+                                               padding=ft.Padding.only(right=12))])
 
     def _top_view(self, route: str) -> ft.View:
         t = self.ctx.t
@@ -101,7 +141,10 @@ class Shell:
                 self.issue_list = IssueListScreen(IssueListModel(self.ctx), self._open_issue)
             body, title = self.issue_list.root, t("nav.issues")
         elif route == "/me":
-            body, title = me_body(MeModel(self.ctx), self.ctx.set_language), t("nav.me")
+            body = me_body(MeModel(self.ctx), self.ctx.set_language,
+                           on_sync=self._open_sync if self.ctx.syncer is not None else None,
+                           on_login=(lambda: self.go("/login")) if self.ctx.syncer is not None else None)
+            title = t("nav.me")
         else:
             body = home_body(HomeModel(self.ctx), on_capture=lambda: self.go("/capture"), on_open=self._open_issue,
                              on_all=lambda: self.go("/issues"))
@@ -127,6 +170,21 @@ class Shell:
         return ft.View(route="/capture", controls=[self.capture.root],
                        appbar=self._app_bar(self.ctx.t("capture.screen_title"), back=True),
                        bottom_appbar=self.capture.save_bar, padding=0)
+
+    def _login_view(self) -> ft.View:
+        if self.login is None:
+            self.login = LoginScreen(LoginModel(self.ctx, self.ctx.syncer), on_done=lambda: self.go("/"))
+        return ft.View(route="/login", controls=[self.login.root], padding=0)
+
+    def _sync_view(self) -> ft.View:
+        model = SyncModel(self.ctx, self.ctx.syncer)
+        return ft.View(route="/sync", controls=[sync_body(model, on_open=self._open_issue,
+                                                          on_login=lambda: self.go("/login"))],
+                       appbar=self._app_bar(self.ctx.t("sync.screen_title"), back=True), padding=0)
+
+    def _open_sync(self, _=None) -> None:
+        if self.ctx.syncer is not None:
+            self.go("/sync")
 
     def _detail_view(self, issue_id: str) -> ft.View:
         model = IssueDetailModel(self.ctx, issue_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -29,7 +29,7 @@ class AppContext:
     settings: Settings
     t: Translator = field(init=False)
     listeners: list[Callable[[], None]] = field(default_factory=list)
-    online: bool = False  # set by the sync loop when the central store answers
+    syncer: Any = None  # the background sync (sync.service.SyncService), absent when running alone
 
     def __post_init__(self) -> None:
         with self.session() as session:
@@ -63,6 +63,11 @@ class AppContext:
             session.commit()
         self.t = Translator(language)
         self.changed()
+
+    @property
+    def online(self) -> bool:
+        """True when the last sync reached the central store."""
+        return self.syncer is not None and self.syncer.status().last_outcome == "ok"
 
     def pending_count(self) -> int:
         with self.session() as session:
