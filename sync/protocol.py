@@ -13,10 +13,11 @@ server's sequence number). Blobs are uploaded only when missing, resumably.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
@@ -50,6 +51,7 @@ class ErrorCode(StrEnum):
     BLOB_MISSING = "blob.missing"  # per mutation: an issue names a photo the server lacks
     BLOB_NOT_IMAGE = "blob.not_image"  # 422: the uploaded bytes are not a photo we store
     SERVER_ERROR = "server.error"  # 500: a bug; the request may be retried
+    RECORD_EXISTS = "record.exists"  # per mutation: another mutation already created a record with this id
 
 
 class Problem(BaseModel):
@@ -98,6 +100,15 @@ class MutationResult(BaseModel):
     code: str | None = None
     reason: str | None = None
     detail: dict[str, Any] = Field(default_factory=dict)
+    # On a duplicate: what the first send answered (applied or rejected); seq, code and
+    # reason are the first answer's.
+    first_status: MutationStatus | None = None
+
+
+# Codes a mutation can be refused with that do not stick: the server did not keep the
+# answer, so sending the same mutation again later is judged afresh (e.g. once the
+# photo it names is uploaded). Every other refusal is final and answered again as a duplicate.
+RETRYABLE_CODES = frozenset({ErrorCode.BLOB_MISSING.value, ErrorCode.SERVER_ERROR.value})
 
 
 class PushResponse(BaseModel):
@@ -154,7 +165,7 @@ class LoginRequest(BaseModel):
 class UserPublic(BaseModel):
     """The signed-in user as the phone keeps it, to keep working offline."""
 
-    id: str
+    id: str  # the person's id: the actor_id / reporter_id the server writes for this user
     username: str
     name: str
     role: str
@@ -169,3 +180,98 @@ class LoginResponse(BaseModel):
 
 
 Outcome = Literal["applied", "duplicate", "rejected"]
+
+
+class DeviceInfo(BaseModel):
+    """One signed-in device (a login's token) as the office sees it; the token itself is never shown."""
+
+    id: str
+    username: str
+    name: str
+    device_name: str
+    created_at: str
+    expires_at: str
+    last_seen_at: str | None = None
+    revoked_at: str | None = None
+
+
+# --- Mutation bodies. The server checks a body against these before the rules see it;
+# app.issues.create_body / event_body write them. Unknown keys are allowed (ignored), so
+# a newer phone can add fields.
+
+def _check_iso_time(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is not None:
+                moment.astimezone(timezone.utc)
+        except (ValueError, OverflowError):
+            raise ValueError("expected an ISO 8601 time, e.g. 2026-05-15T02:30:00+00:00") from None
+    return value
+
+
+IsoTime = Annotated[str, AfterValidator(_check_iso_time)]
+Coordinate = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class LocationBody(BaseModel):
+    """Where an issue was seen: WGS-84 degrees, accuracy in metres, and where the fix came from."""
+
+    latitude: Coordinate | str | None = None
+    longitude: Coordinate | str | None = None
+    accuracy_m: Coordinate | str | None = None
+    source: str | None = None
+
+
+class PhotoBody(BaseModel):
+    """A photo an issue names; its bytes must be uploaded (complete) before the issue is pushed."""
+
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    width: int = Field(default=0, ge=0, le=100_000)
+    height: int = Field(default=0, ge=0, le=100_000)
+    byte_size: int = Field(default=0, ge=0, le=MAX_BLOB_BYTES)
+    taken_at: IsoTime | None = None
+    latitude: Coordinate | None = Field(default=None, ge=-90, le=90)
+    longitude: Coordinate | None = Field(default=None, ge=-180, le=180)
+
+
+class IssueCreateBody(BaseModel):
+    """The body of an `issue.create` mutation. The reporter is whoever signed in, never reporter_id."""
+
+    id: str = Field(max_length=100)
+    event_id: str = Field(max_length=100)
+    title: str = ""
+    description: str = ""
+    category_id: str | None = Field(default=None, max_length=100)
+    place_type: str = Field(default="other", max_length=100)
+    place_name: str = ""
+    location: LocationBody | None = None
+    station_id: str | None = Field(default=None, max_length=100)
+    source: str = Field(default="visit", max_length=100)
+    reporter_id: str | None = None
+    created_at: IsoTime | None = None
+    photos: list[PhotoBody] = Field(default_factory=list, max_length=100)
+
+
+class EventPayload(BaseModel):
+    """The payload of a timeline event; which keys an event needs depends on its kind."""
+
+    model_config = ConfigDict(extra="allow")
+    text: str | None = None
+    department_id: str | None = Field(default=None, max_length=100)
+    category_id: str | None = Field(default=None, max_length=100)
+    into: str | None = Field(default=None, max_length=100)
+    sha256: str | None = Field(default=None, max_length=100)
+    width: int | None = Field(default=None, ge=0, le=100_000)
+    height: int | None = Field(default=None, ge=0, le=100_000)
+    byte_size: int | None = Field(default=None, ge=0, le=MAX_BLOB_BYTES)
+
+
+class IssueEventBody(BaseModel):
+    """The body of an `issue.event` mutation: one entry appended to an issue's timeline."""
+
+    id: str = Field(max_length=100)
+    issue_id: str = Field(max_length=100)
+    kind: str = Field(max_length=100)
+    payload: EventPayload = Field(default_factory=EventPayload)
+    created_at: IsoTime | None = None

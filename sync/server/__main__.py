@@ -1,0 +1,222 @@
+"""Run and administer the central store.
+
+    python -m sync.server serve --host 127.0.0.1 --port 8700 --data-dir DIR [--demo]
+    python -m sync.server migrate
+    python -m sync.server create-user USERNAME --name NAME --role ROLE [--station CODE] [--department CODE] [--password P]
+    python -m sync.server load-demo
+    python -m sync.server reset-password USERNAME [--password P] [--revoke-devices]
+    python -m sync.server revoke-device TOKEN_ID|USERNAME
+
+Settings come from `.env` and the environment (LIANLUO_SECRET_KEY, DATABASE_URL, …);
+`--data-dir` overrides LIANLUO_DATA_DIR. `serve` refuses a missing or placeholder
+LIANLUO_SECRET_KEY, except with `--demo`: a development run that makes a random secret,
+keeps it in `<data dir>/secret_key` (so tokens survive a restart) and loads the demo
+township, whose logins all use the password `lianluo2026`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import secrets
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Sequence
+
+from app.ids import is_uuid
+from app.settings import Settings, SettingsError, load_settings, require_secret
+from app.workflow import Role
+
+SECRET_FILE = "secret_key"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.env_file)
+        if args.data_dir:
+            settings = settings.with_overrides(data_dir=Path(args.data_dir))
+        return args.run(args, settings)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from sync.server.auth import AccountError
+
+        if isinstance(exc, AccountError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sync.server", description="The Lianluo central store.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="where the store keeps its files (default: LIANLUO_DATA_DIR or ./data)")
+    common.add_argument("--env-file", default=".env", help="settings file (default: .env)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", parents=[common], help="serve the sync API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--demo", action="store_true",
+                       help="development run: make and keep a random secret if none is set; load the demo township")
+    serve.set_defaults(run=_serve)
+
+    sub.add_parser("migrate", parents=[common], help="bring the store's schema up to date").set_defaults(run=_migrate)
+
+    create = sub.add_parser("create-user", parents=[common], help="create a login")
+    create.add_argument("username")
+    create.add_argument("--name", required=True, help="the person's name as shown, e.g. 王建华")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--station", help="station code (deputy, station_staff), e.g. juyuan")
+    create.add_argument("--department", help="department code (department), e.g. water")
+    create.add_argument("--password", help="the password (asked for when left out)")
+    create.set_defaults(run=_create_user)
+
+    demo = sub.add_parser("load-demo", parents=[common], help="load the demo township and a login for each person")
+    demo.add_argument("--no-issues", action="store_true", help="people and reference data only")
+    demo.set_defaults(run=_load_demo)
+
+    reset = sub.add_parser("reset-password", parents=[common], help="give a user a new password")
+    reset.add_argument("username")
+    reset.add_argument("--password", help="the new password (asked for when left out)")
+    reset.add_argument("--revoke-devices", action="store_true", help="also sign out every device of this user")
+    reset.set_defaults(run=_reset_password)
+
+    revoke = sub.add_parser("revoke-device", parents=[common],
+                            help="revoke one device token (by its id) or every device of a user (by username)")
+    revoke.add_argument("target", metavar="TOKEN_ID|USERNAME")
+    revoke.set_defaults(run=_revoke)
+    return parser
+
+
+def _engine(settings: Settings):
+    from sync.server.app import ensure_reference
+    from sync.server.db import open_database
+    from sync.server.migrations import migrate
+
+    engine = open_database(settings)
+    migrate(engine)
+    ensure_reference(engine)
+    return engine
+
+
+def _serve(args, settings: Settings) -> int:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    if args.demo:
+        settings = _dev_secret(settings)
+    require_secret(settings)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.demo:
+        from sync.server.demo import DEMO_PASSWORD, load_demo
+
+        accounts = load_demo(_engine(settings))
+        print(f"demo township loaded; every login's password is {DEMO_PASSWORD}: "
+              + ", ".join(a.username for a in accounts))
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower())
+    return 0
+
+
+def _dev_secret(settings: Settings) -> Settings:
+    """Return settings with a usable secret: the configured one, else one kept in the data dir."""
+    try:
+        require_secret(settings)
+        return settings
+    except SettingsError:
+        pass
+    path = Path(settings.data_dir) / SECRET_FILE
+    if path.is_file():
+        secret = path.read_text(encoding="utf-8").strip()
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secret + "\n")
+        print(f"development run: made a random secret and kept it in {path}", file=sys.stderr)
+    return settings.with_overrides(secret_key=secret)
+
+
+def _migrate(_args, settings: Settings) -> int:
+    from sync.server.migrations import LATEST
+
+    _engine(settings).dispose()
+    print(f"central store at schema {LATEST}")
+    return 0
+
+
+def _password(given: str | None, prompt: str) -> str:
+    if given:
+        return given
+    first = getpass.getpass(prompt)
+    if getpass.getpass("again: ") != first:
+        from sync.server.auth import AccountError
+
+        raise AccountError("the two passwords differ")
+    return first
+
+
+def _create_user(args, settings: Settings) -> int:
+    from sync.server.auth import create_user
+
+    engine = _engine(settings)
+    password = _password(args.password, f"password for {args.username}: ")
+    create_user(engine, username=args.username, name=args.name, role=args.role, password=password,
+                station=args.station, department=args.department)
+    print(f"created {args.username} ({args.role})")
+    return 0
+
+
+def _load_demo(args, settings: Settings) -> int:
+    from sync.server.demo import DEMO_PASSWORD, load_demo
+
+    accounts = load_demo(_engine(settings), issues=not args.no_issues)
+    rows = [("username", "name", "role", "station", "department")]
+    rows += [(a.username, a.name, a.role, a.station, a.department) for a in accounts]
+    widths = [max(_width(row[i]) for row in rows) for i in range(5)]
+    for row in rows:
+        print("  ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)).rstrip())
+    print(f"\nevery demo login's password: {DEMO_PASSWORD}")
+    return 0
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _reset_password(args, settings: Settings) -> int:
+    from sync.server.auth import revoke_user_tokens, set_password
+
+    engine = _engine(settings)
+    password = _password(args.password, f"new password for {args.username}: ")
+    user_id = set_password(engine, args.username, password)
+    print(f"password of {args.username} changed")
+    if args.revoke_devices:
+        print(f"{revoke_user_tokens(engine, user_id)} device(s) signed out")
+    return 0
+
+
+def _revoke(args, settings: Settings) -> int:
+    from sync.server.auth import AccountError, revoke_token, revoke_user_tokens, user_id_of
+
+    engine = _engine(settings)
+    if is_uuid(args.target) and revoke_token(engine, args.target):
+        print(f"device token {args.target} revoked")
+        return 0
+    user_id = user_id_of(engine, args.target)
+    if user_id is None:
+        raise AccountError(f"no device token or user {args.target!r}")
+    print(f"{revoke_user_tokens(engine, user_id)} device(s) of {args.target} signed out")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

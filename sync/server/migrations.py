@@ -1,0 +1,164 @@
+"""The central store's schema, one numbered step at a time, on SQLite and PostgreSQL alike.
+
+Each step builds its own frozen SQLAlchemy Core tables and never changes once released;
+a new need is a new step. Times are `TIMESTAMP WITH TIME ZONE` on PostgreSQL (the
+records' datetimes are aware UTC), JSON columns are JSON on both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Connection, DateTime, Float, ForeignKey, Index, Integer,
+                        MetaData, String, Table, text, true)
+from sqlalchemy.engine import Engine
+
+from app.clock import utcnow
+
+# PostgreSQL advisory lock key held by every writer of the change log (and by migrate).
+WRITE_LOCK_KEY = 7_315_402
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step, applied inside a transaction and recorded in _migrations."""
+
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _v1_initial(conn: Connection) -> None:
+    md = MetaData()
+    tz = DateTime(timezone=True)
+    seq_type = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: an alias of the rowid
+    # The records, in the same shapes as on the phone (app/models.py).
+    Table("station", md,
+          Column("id", String, primary_key=True), Column("code", String, nullable=False, unique=True),
+          Column("name", String, nullable=False), Column("name_en", String, nullable=False, server_default=""),
+          Column("kind", String, nullable=False), Column("sort_order", Integer, nullable=False, server_default="0"))
+    Table("department", md,
+          Column("id", String, primary_key=True), Column("code", String, nullable=False, unique=True),
+          Column("name", String, nullable=False), Column("name_en", String, nullable=False, server_default=""),
+          Column("sort_order", Integer, nullable=False, server_default="0"))
+    Table("category", md,
+          Column("id", String, primary_key=True), Column("code", String, nullable=False, unique=True),
+          Column("name", String, nullable=False), Column("name_en", String, nullable=False, server_default=""),
+          Column("sort_order", Integer, nullable=False, server_default="0"),
+          Column("active", Boolean, nullable=False, server_default=true()))
+    Table("person", md,
+          Column("id", String, primary_key=True), Column("name", String, nullable=False),
+          Column("role", String, nullable=False),
+          Column("station_id", String, ForeignKey("station.id")),
+          Column("department_id", String, ForeignKey("department.id")),
+          Column("phone", String, nullable=False, server_default=""))
+    Table("issue", md,
+          Column("id", String, primary_key=True), Column("title", String, nullable=False),
+          Column("description", String, nullable=False, server_default=""),
+          Column("category_id", String, ForeignKey("category.id")),
+          Column("place_type", String, nullable=False), Column("place_name", String, nullable=False, server_default=""),
+          Column("latitude", Float), Column("longitude", Float), Column("accuracy_m", Float),
+          Column("location_source", String, nullable=False), Column("reporter_id", String),
+          Column("station_id", String, ForeignKey("station.id")), Column("source", String, nullable=False),
+          Column("created_at", tz, nullable=False), Column("status", String, nullable=False),
+          Column("department_id", String), Column("rating", Integer), Column("updated_at", tz, nullable=False),
+          Column("search_text", String, nullable=False, server_default=""),
+          Index("ix_issue_created", "created_at", "id"),
+          Index("ix_issue_station_created", "station_id", "created_at", "id"),
+          Index("ix_issue_department", "department_id"))
+    Table("issue_event", md,
+          Column("id", String, primary_key=True),
+          Column("issue_id", String, ForeignKey("issue.id"), nullable=False, index=True),
+          Column("kind", String, nullable=False), Column("actor_id", String),
+          Column("actor_role", String, nullable=False, server_default=""),
+          Column("created_at", tz, nullable=False), Column("payload", JSON, nullable=False),
+          Column("server_seq", BigInteger), Column("rejected_code", String), Column("rejected_reason", String))
+    Table("issue_photo", md,
+          Column("issue_id", String, ForeignKey("issue.id"), primary_key=True),
+          Column("sha256", String, primary_key=True),
+          Column("position", Integer, nullable=False, server_default="0"),
+          Column("width", Integer, nullable=False, server_default="0"),
+          Column("height", Integer, nullable=False, server_default="0"),
+          Column("byte_size", BigInteger, nullable=False, server_default="0"),
+          Column("taken_at", tz), Column("latitude", Float), Column("longitude", Float),
+          Index("ix_issue_photo_sha256", "sha256"))
+    # The server's own tables.
+    Table("users", md,
+          Column("id", String, primary_key=True), Column("username", String, nullable=False, unique=True),
+          Column("password_hash", String, nullable=False),
+          Column("person_id", String, ForeignKey("person.id"), nullable=False, unique=True),
+          Column("created_at", tz, nullable=False), Column("password_changed_at", tz, nullable=False))
+    Table("device_token", md,
+          Column("id", String, primary_key=True),
+          Column("user_id", String, ForeignKey("users.id"), nullable=False, index=True),
+          Column("token_hash", String, nullable=False, unique=True),
+          Column("device_name", String, nullable=False, server_default=""),
+          Column("created_at", tz, nullable=False), Column("expires_at", tz, nullable=False),
+          Column("revoked_at", tz), Column("last_seen_at", tz))
+    Table("applied_mutation", md,
+          Column("id", String, primary_key=True), Column("body_hash", String, nullable=False),
+          Column("kind", String, nullable=False), Column("user_id", String, nullable=False),
+          Column("device_id", String, nullable=False), Column("result", JSON, nullable=False),
+          Column("created_at", tz, nullable=False))
+    Table("change_log", md,
+          Column("seq", seq_type, primary_key=True, autoincrement=True),
+          Column("entity", String, nullable=False), Column("entity_id", String, nullable=False),
+          Column("issue_id", String),
+          # everyone: reference data; issue: whoever sees the issue; department: only that
+          # department (an issue's earlier history sent again when it is assigned there).
+          Column("audience", String, nullable=False),
+          Column("station_id", String), Column("department_id", String), Column("reporter_id", String),
+          Column("data", JSON, nullable=False), Column("created_at", tz, nullable=False),
+          Index("ix_change_log_audience_seq", "audience", "seq"),
+          Index("ix_change_log_station_seq", "station_id", "seq"),
+          Index("ix_change_log_department_seq", "department_id", "seq"),
+          Index("ix_change_log_reporter_seq", "reporter_id", "seq"),
+          Index("ix_change_log_entity", "entity", "entity_id"),
+          sqlite_autoincrement=True)
+    Table("blob", md,
+          Column("sha256", String, primary_key=True), Column("length", BigInteger, nullable=False),
+          Column("complete", Boolean, nullable=False, server_default=text("false")),
+          Column("created_at", tz, nullable=False), Column("completed_at", tz),
+          Column("uploaded_by", String))
+    md.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "records, accounts, device tokens, applied mutations, change log, blobs", _v1_initial),
+)
+
+LATEST = MIGRATIONS[-1].version
+
+_MIGRATIONS_TABLE = Table(
+    "_migrations", MetaData(),
+    Column("version", Integer, primary_key=True, autoincrement=False), Column("name", String, nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def current_version(conn: Connection) -> int:
+    _MIGRATIONS_TABLE.create(conn, checkfirst=True)
+    return conn.execute(text("SELECT coalesce(max(version), 0) FROM _migrations")).scalar_one()
+
+
+def migrate(engine: Engine, *, up_to: int | None = None) -> int:
+    """Apply every step not yet applied, each in its own transaction; return the version reached."""
+    target = LATEST if up_to is None else up_to
+    version = 0
+    for step in (None, *MIGRATIONS):
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Two servers starting at once must not both apply a step.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+            version = current_version(conn)
+            if version > LATEST:
+                raise RuntimeError(f"central store is at schema {version}, newer than this server ({LATEST}); "
+                                   "update the server")
+            if step is None or not version < step.version <= target:
+                continue
+            step.apply(conn)
+            conn.execute(_MIGRATIONS_TABLE.insert().values(version=step.version, name=step.name,
+                                                           applied_at=utcnow()))
+            version = step.version
+    return version
