@@ -125,6 +125,8 @@ class SyncReport:
     applied: int = 0
     duplicates: int = 0
     rejected: tuple[RejectedChange, ...] = ()  # refused in this run
+    held_back: int = 0  # left waiting: they name a photo this phone cannot send
+    retry_later: int = 0  # answered with a refusal that does not stick (e.g. blob.missing)
     changes_pulled: int = 0
     status: SyncStatus = field(default_factory=SyncStatus)
 
@@ -191,6 +193,11 @@ def rejected_change(session: Session, mutation: OutboxMutation) -> RejectedChang
                           reason=mutation.result_reason or "", created_at=as_utc(mutation.created_at))
 
 
+def issue_of(mutation: OutboxMutation) -> str | None:
+    """Return the id of the issue a mutation creates or appends to."""
+    return _targets(mutation)[0]
+
+
 def _targets(mutation: OutboxMutation) -> tuple[str | None, str | None, str | None]:
     """Return (issue id, timeline event id, event kind) a mutation writes."""
     body = mutation.body
@@ -202,11 +209,12 @@ def _targets(mutation: OutboxMutation) -> tuple[str | None, str | None, str | No
 
 
 def record_result(session: Session, mutation: OutboxMutation, *, status: str, code: str | None = None,
-                  reason: str | None = None) -> None:
-    """Write the server's answer onto an outbox mutation and, if refused, onto its timeline event; no commit.
+                  reason: str | None = None, seq: int | None = None) -> None:
+    """Write the server's answer onto an outbox mutation and its timeline event; no commit.
 
-    A refused event stays in the local timeline, marked, so its author sees it and
-    why; it no longer counts towards the issue's status.
+    An accepted event takes its place in the server's order (seq) at once; a refused
+    one stays in the local timeline, marked, so its author sees it and why, and no
+    longer counts towards the issue's status.
     """
     if status not in {s.value for s in OutboxState} or status == OutboxState.PENDING.value:
         raise ValueError(f"not a push result: {status!r}")
@@ -214,15 +222,19 @@ def record_result(session: Session, mutation: OutboxMutation, *, status: str, co
     mutation.result_code = code
     mutation.result_reason = reason
     session.add(mutation)
-    if status != OutboxState.REJECTED.value:
-        return
     issue_id, event_id, _ = _targets(mutation)
     event = session.get(IssueEvent, event_id) if event_id else None
-    if event is not None:
+    if event is None:
+        return
+    if status == OutboxState.REJECTED.value:
         event.rejected_code = code or "rejected"
         event.rejected_reason = reason or ""
-        session.add(event)
-        session.flush()
+    elif seq is not None and event.server_seq is None:
+        event.server_seq = seq
+    else:
+        return
+    session.add(event)
+    session.flush()
     issue = session.get(Issue, issue_id) if issue_id else None
     if issue is not None:
         refresh_state(session, issue)

@@ -29,13 +29,13 @@ from sqlmodel import Session
 from app.clock import utcnow
 from app.models import OutboxMutation
 from app.outbox import (DONE_STATES, RejectedChange, SyncOutcome, SyncProgress, SyncReport, SyncStatus, batches,
-                        clear_problem, note_run, pending_mutations, pending_photo_hashes, read_status, record_result,
-                        rejected_change)
+                        clear_problem, issue_of, note_run, pending_mutations, pending_photo_hashes, photo_hashes,
+                        read_status, record_result, rejected_change)
 from app.replica import (ReplicaUser, apply_changes, auth_token, forget_token, get_cursor, remember_login,
                          set_cursor, signed_in_user)
 from sync import protocol
 from sync.protocol import (API_PREFIX, MAX_BATCH, MAX_BODY_BYTES, MAX_PULL_PAGE, PROTOCOL_HEADER, PROTOCOL_VERSION,
-                           ErrorCode, LoginResponse, MutationStatus, UserPublic)
+                           RETRYABLE_CODES, ErrorCode, LoginResponse, MutationStatus, UserPublic)
 
 __all__ = ["SyncClient", "SyncError", "LoginRefused", "SyncOutcome", "SyncProgress", "SyncReport", "SyncStatus",
            "backoff_delay"]
@@ -112,6 +112,8 @@ class _Run:
     rejected: list[RejectedChange] = field(default_factory=list)
     mutations_sent: int = 0
     mutations_total: int = 0
+    held_back: int = 0
+    retry_later: int = 0
     changes_pulled: int = 0
 
 
@@ -241,7 +243,8 @@ class SyncClient:
                 outcome=outcome, started_at=run.started_at, finished_at=finished, problem_code=code,
                 problem_message=message, photos_uploaded=run.photos_uploaded, photos_failed=tuple(run.photos_failed),
                 bytes_uploaded=run.bytes_uploaded, applied=run.applied, duplicates=run.duplicates,
-                rejected=tuple(run.rejected), changes_pulled=run.changes_pulled, status=status)
+                rejected=tuple(run.rejected), held_back=run.held_back, retry_later=run.retry_later,
+                changes_pulled=run.changes_pulled, status=status)
             self.last_report = report
             return report
 
@@ -337,52 +340,75 @@ class SyncClient:
     # ------------------------------------------------------------------ push
 
     async def _push(self, token: str, run: _Run, on_progress: ProgressCallback | None) -> None:
-        with Session(self.engine) as session:
-            run.mutations_total = len(pending_mutations(session))
+        with Session(self.engine, expire_on_commit=False) as session:
+            waiting = pending_mutations(session)
+        run.mutations_total = len(waiting)
+        # A change naming a photo the server cannot get (gone from this phone, or refused)
+        # waits, and so does everything after it on the same issue: sent out of order,
+        # the later events would be refused for good.
+        unavailable = set(run.photos_failed)
+        blocked: set[str] = set()
+        ready: list[OutboxMutation] = []
+        for mutation in waiting:
+            issue_id = issue_of(mutation)
+            hashes = photo_hashes(mutation.kind, mutation.body)
+            if issue_id in blocked or any(sha in unavailable or not self.photos.has(sha) for sha in hashes):
+                if issue_id:
+                    blocked.add(issue_id)
+                run.held_back += 1
+                continue
+            ready.append(mutation)
         max_count = MAX_BATCH
-        while True:
+        position = 0
+        while position < len(ready):
+            batch = next(iter(batches(ready[position:position + max_count], max_count=max_count,
+                                      max_bytes=MAX_BODY_BYTES * 3 // 4)))
             with Session(self.engine) as session:
-                waiting = pending_mutations(session, limit=max_count)
-                if not waiting:
-                    return
-                batch = next(iter(batches(waiting, max_count=max_count, max_bytes=MAX_BODY_BYTES * 3 // 4)))
                 for mutation in batch:
-                    mutation.attempts += 1
-                    session.add(mutation)
+                    row = session.get(OutboxMutation, mutation.id)
+                    if row is not None:
+                        row.attempts += 1
+                        session.add(row)
                 session.commit()
-                ids = [m.id for m in batch]
-                payload = {"protocol": PROTOCOL_VERSION, "device_id": self.device_id,
-                           "mutations": [{"id": m.id, "kind": m.kind, "body": m.body} for m in batch]}
+            payload = {"protocol": PROTOCOL_VERSION, "device_id": self.device_id,
+                       "mutations": [{"id": m.id, "kind": m.kind, "body": m.body} for m in batch]}
             response = await self._request("POST", "/push", token, json_body=payload, allow=(413,))
             if response.status_code == 413:
-                if max_count == 1:
+                if len(batch) == 1:
                     raise SyncError(*_problem(response), 413)
                 max_count = max(1, len(batch) // 2)
                 continue
             results = {r.id: r for r in protocol.PushResponse.model_validate_json(response.content).results}
-            recorded = 0
             with Session(self.engine) as session:
-                for mutation_id in ids:
-                    result = results.get(mutation_id)
-                    mutation = session.get(OutboxMutation, mutation_id)
-                    if result is None or mutation is None or mutation.state in DONE_STATES:
-                        continue
-                    record_result(session, mutation, status=result.status.value, code=result.code,
-                                  reason=result.reason)
-                    recorded += 1
-                    if result.status is MutationStatus.APPLIED:
-                        run.applied += 1
-                    elif result.status is MutationStatus.DUPLICATE:
-                        run.duplicates += 1
-                    else:
-                        run.rejected.append(rejected_change(session, mutation))
+                for sent in batch:
+                    self._record(session, sent.id, results.get(sent.id), run)
                 session.commit()
-            run.mutations_sent += recorded
+            position += len(batch)
+            run.mutations_sent += len(batch)
             await _emit(on_progress, SyncProgress(phase="push", mutations_sent=run.mutations_sent,
                                                   mutations_total=run.mutations_total,
                                                   bytes_sent=run.bytes_uploaded, bytes_total=run.bytes_total))
-            if recorded == 0:
-                raise SyncError(ErrorCode.SERVER_ERROR.value, "the server answered no mutation of the batch")
+
+    def _record(self, session: Session, mutation_id: str, result: protocol.MutationResult | None, run: _Run) -> None:
+        """Write one push answer onto its outbox mutation; an answer that does not stick leaves it waiting."""
+        mutation = session.get(OutboxMutation, mutation_id)
+        if result is None or mutation is None or mutation.state in DONE_STATES:
+            run.retry_later += result is None
+            return
+        status = result.status
+        if status is MutationStatus.DUPLICATE and result.first_status is MutationStatus.REJECTED:
+            status = MutationStatus.REJECTED  # the first send was refused; its answer was lost
+        if status is MutationStatus.REJECTED and result.code in RETRYABLE_CODES:
+            run.retry_later += 1
+            return
+        record_result(session, mutation, status=status.value, code=result.code, reason=result.reason,
+                      seq=result.seq)
+        if status is MutationStatus.APPLIED:
+            run.applied += 1
+        elif status is MutationStatus.DUPLICATE:
+            run.duplicates += 1
+        else:
+            run.rejected.append(rejected_change(session, mutation))
 
     # ------------------------------------------------------------------ pull
 

@@ -7,8 +7,9 @@ client and a real server:
   (one phone, one link), in bytes per second;
 - ``delay``: one-way latency added to every chunk (a 150 ms round trip is 0.075);
   chunks are delayed, not serialised, so latency and bandwidth add up as on a real link;
-- ``abort_after``: cut a connection (RST both sides) once that many bytes went upstream
-  on it, for the first ``abort_connections`` connections that get that far;
+- ``abort_after``: cut the connection (RST both sides) that carries the upstream byte
+  number ``abort_after`` counted from when it was armed (``arm_abort`` arms it again
+  mid-test), ``abort_connections`` times;
 - ``on_upstream``: called with the proxy's total upstream byte count each time it grows
   (a test kills the server the moment a request has reached it).
 
@@ -66,13 +67,23 @@ class NetProxy:
         self.up = TokenBucket(up_bps, burst=min(PIECE, max(1024, int(up_bps / 50)))) if up_bps else None
         self.down = TokenBucket(down_bps, burst=min(PIECE, max(1024, int(down_bps / 50)))) if down_bps else None
         self.delay = delay
-        self.abort_after = abort_after
-        self.abort_connections = abort_connections
+        self.abort_after: int | None = None
+        self.abort_connections = 0
+        self._armed_at = 0
+        self._forwarded_up = 0  # upstream bytes taken in from clients, cut or not
+        if abort_after is not None:
+            self.arm_abort(abort_after, connections=abort_connections)
         self.on_upstream = on_upstream
         self.stats = Stats()
         self.port = 0
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task] = set()
+
+    def arm_abort(self, after: int, *, connections: int = 1) -> None:
+        """Cut the connection that carries the `after`-th upstream byte from now on, `connections` times."""
+        self.abort_after = after
+        self.abort_connections = self.stats.aborted + connections
+        self._armed_at = self._forwarded_up
 
     @property
     def url(self) -> str:
@@ -149,8 +160,9 @@ class _Link:
                 if not data:
                     break
                 if upstream and proxy.abort_after is not None and proxy.stats.aborted < proxy.abort_connections:
-                    room = proxy.abort_after - self.sent_up
+                    room = proxy._armed_at + proxy.abort_after - proxy._forwarded_up
                     if len(data) >= room:
+                        proxy._armed_at = proxy._forwarded_up + max(0, room)  # the next cut counts from here
                         data = data[:max(0, room)]
                         if data:
                             await self._send(bucket, queue, data, upstream)
@@ -168,6 +180,7 @@ class _Link:
                 await bucket.take(len(data[start:start + bucket.burst]))
         if upstream:
             self.sent_up += len(data)
+            self.proxy._forwarded_up += len(data)
         await queue.put((time.monotonic() + self.proxy.delay, data))
 
     async def _deliver(self, queue: asyncio.Queue, writer: asyncio.StreamWriter, *, upstream: bool) -> None:
