@@ -23,8 +23,11 @@ import os
 import secrets
 import sys
 import unicodedata
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
+
+from sqlalchemy.engine import Engine
 
 from app.ids import is_uuid
 from app.settings import Settings, SettingsError, load_settings, require_secret
@@ -95,15 +98,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _engine(settings: Settings):
+@contextmanager
+def _engine(settings: Settings) -> Iterator[Engine]:
+    """Open the store the settings name, migrated and with the reference data; close it afterwards."""
     from sync.server.app import ensure_reference
     from sync.server.db import open_database
     from sync.server.migrations import migrate
 
     engine = open_database(settings)
-    migrate(engine)
-    ensure_reference(engine)
-    return engine
+    try:
+        migrate(engine)
+        ensure_reference(engine)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _serve(args, settings: Settings) -> int:
@@ -118,7 +126,8 @@ def _serve(args, settings: Settings) -> int:
     if args.demo:
         from sync.server.demo import DEMO_PASSWORD, load_demo
 
-        accounts = load_demo(_engine(settings))
+        with _engine(settings) as engine:
+            accounts = load_demo(engine)
         print(f"demo township loaded; every login's password is {DEMO_PASSWORD}: "
               + ", ".join(a.username for a in accounts))
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower())
@@ -148,8 +157,8 @@ def _dev_secret(settings: Settings) -> Settings:
 def _migrate(_args, settings: Settings) -> int:
     from sync.server.migrations import LATEST
 
-    _engine(settings).dispose()
-    print(f"central store at schema {LATEST}")
+    with _engine(settings):
+        print(f"central store at schema {LATEST}")
     return 0
 
 
@@ -167,10 +176,10 @@ def _password(given: str | None, prompt: str) -> str:
 def _create_user(args, settings: Settings) -> int:
     from sync.server.auth import create_user
 
-    engine = _engine(settings)
     password = _password(args.password, f"password for {args.username}: ")
-    create_user(engine, username=args.username, name=args.name, role=args.role, password=password,
-                station=args.station, department=args.department)
+    with _engine(settings) as engine:
+        create_user(engine, username=args.username, name=args.name, role=args.role, password=password,
+                    station=args.station, department=args.department)
     print(f"created {args.username} ({args.role})")
     return 0
 
@@ -178,7 +187,8 @@ def _create_user(args, settings: Settings) -> int:
 def _load_demo(args, settings: Settings) -> int:
     from sync.server.demo import DEMO_PASSWORD, load_demo
 
-    accounts = load_demo(_engine(settings), issues=not args.no_issues)
+    with _engine(settings) as engine:
+        accounts = load_demo(engine, issues=not args.no_issues)
     rows = [("username", "name", "role", "station", "department")]
     rows += [(a.username, a.name, a.role, a.station, a.department) for a in accounts]
     widths = [max(_width(row[i]) for row in rows) for i in range(5)]
@@ -195,26 +205,26 @@ def _width(text: str) -> int:
 def _reset_password(args, settings: Settings) -> int:
     from sync.server.auth import revoke_user_tokens, set_password
 
-    engine = _engine(settings)
     password = _password(args.password, f"new password for {args.username}: ")
-    user_id = set_password(engine, args.username, password)
-    print(f"password of {args.username} changed")
-    if args.revoke_devices:
-        print(f"{revoke_user_tokens(engine, user_id)} device(s) signed out")
+    with _engine(settings) as engine:
+        user_id = set_password(engine, args.username, password)
+        print(f"password of {args.username} changed")
+        if args.revoke_devices:
+            print(f"{revoke_user_tokens(engine, user_id)} device(s) signed out")
     return 0
 
 
 def _revoke(args, settings: Settings) -> int:
     from sync.server.auth import AccountError, revoke_token, revoke_user_tokens, user_id_of
 
-    engine = _engine(settings)
-    if is_uuid(args.target) and revoke_token(engine, args.target):
-        print(f"device token {args.target} revoked")
-        return 0
-    user_id = user_id_of(engine, args.target)
-    if user_id is None:
-        raise AccountError(f"no device token or user {args.target!r}")
-    print(f"{revoke_user_tokens(engine, user_id)} device(s) of {args.target} signed out")
+    with _engine(settings) as engine:
+        if is_uuid(args.target) and revoke_token(engine, args.target):
+            print(f"device token {args.target} revoked")
+            return 0
+        user_id = user_id_of(engine, args.target)
+        if user_id is None:
+            raise AccountError(f"no device token or user {args.target!r}")
+        print(f"{revoke_user_tokens(engine, user_id)} device(s) of {args.target} signed out")
     return 0
 
 

@@ -114,7 +114,7 @@ class BlobStore:
             return current
         if current.length is not None and current.length != length:
             # A different length for the same name: what was held cannot be right for both.
-            self._discard(sha256)
+            self.discard(sha256)
             current = BlobStatus(sha256=sha256, offset=0, length=None, complete=False)
         if offset != current.offset:
             raise HTTPProblem(ErrorCode.BLOB_OFFSET_MISMATCH, detail={"offset": current.offset, "sent": offset},
@@ -146,11 +146,11 @@ class BlobStore:
         data = self.partial_path(sha256).read_bytes()
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256:
-            self._discard(sha256)
+            self.discard(sha256)
             raise HTTPProblem(ErrorCode.BLOB_HASH_MISMATCH, detail={"expected": sha256, "actual": actual})
         problem = photo_problem(data)
         if problem is not None:
-            self._discard(sha256)
+            self.discard(sha256)
             raise HTTPProblem(ErrorCode.BLOB_NOT_IMAGE, detail=problem)
         _store(self.photo_root, sha256, data)
         with write_session(self.engine) as session:
@@ -166,7 +166,8 @@ class BlobStore:
         except FileNotFoundError:
             return 0
 
-    def _discard(self, sha256: str) -> None:
+    def discard(self, sha256: str) -> None:
+        """Forget an unfinished blob: its partial bytes and its row."""
         self.partial_path(sha256).unlink(missing_ok=True)
         with write_session(self.engine) as session:
             session.execute(delete(blob).where(blob.c.sha256 == sha256, blob.c.complete.is_(False)))

@@ -93,7 +93,10 @@ async def _receive(store: BlobStore, request: Request, sha256: str, *, start: in
                     continue
                 if start + received + len(chunk) > length:
                     handle.close()
-                    store.truncate(sha256, start)
+                    if start == 0:
+                        await run_in_threadpool(store.discard, sha256)
+                    else:
+                        store.truncate(sha256, start)
                     raise HTTPProblem(ErrorCode.MALFORMED, detail={
                         "errors": ["the body goes past Upload-Length"], "offset": start, "length": length})
                 handle.write(chunk)

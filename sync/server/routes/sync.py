@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from sync.protocol import (MAX_PULL_PAGE, PROTOCOL_VERSION, Change, ErrorCode, PullResponse, PushRequest,
                            PushResponse)
@@ -56,14 +56,18 @@ def pull(user: UserDep, engine: EngineDep,
     return read_changes(engine, user, since=since, limit=limit)
 
 
+def changes_query(user: CurrentUser, *, since: int, top: int, limit: int) -> Select:
+    """Return the query for the user's changes in (since, top]: a range of the seq index, filtered."""
+    c = change_log.c
+    return (select(c.seq, c.entity, c.data).where(c.seq > since, c.seq <= top, change_filter(user))
+            .order_by(c.seq).limit(limit))
+
+
 def read_changes(engine, user: CurrentUser, *, since: int, limit: int) -> PullResponse:
     """Read one page of the user's changes; the cost grows with the changes after the cursor only."""
-    c = change_log.c
     with read_session(engine) as session:
         top = head(session)
-        rows = session.execute(select(c.seq, c.entity, c.data)
-                               .where(c.seq > since, c.seq <= top, change_filter(user))
-                               .order_by(c.seq).limit(limit + 1)).all()
+        rows = session.execute(changes_query(user, since=since, top=top, limit=limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     # The whole range up to `top` was read: the next pull starts after it, even if none of it was this user's.

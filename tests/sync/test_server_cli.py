@@ -1,0 +1,164 @@
+"""The server's commands: serve, migrate, create-user, load-demo, reset-password, revoke-device."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from app.settings import load_settings
+from sync.server.__main__ import SECRET_FILE, _dev_secret, main
+from tests.conftest import REPO_ROOT
+
+SETTING_KEYS = ("DATABASE_URL", "LIANLUO_SECRET_KEY", "LIANLUO_DATA_DIR")
+
+
+@pytest.fixture
+def run(central, tmp_path, monkeypatch):
+    """Run a server command against the test's store; return (exit code, output)."""
+    for key in SETTING_KEYS:
+        monkeypatch.delenv(key, raising=False)
+    env_file = tmp_path / "server.env"
+    env_file.write_text(f"DATABASE_URL={central.settings.database_url}\n", encoding="utf-8")
+
+    def run_command(*args: str) -> tuple[int, str]:
+        import contextlib
+        import io
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            code = main([*args, "--data-dir", str(central.data_dir), "--env-file", str(env_file)])
+        return code, out.getvalue()
+
+    return run_command
+
+
+def _login(central, username: str, password: str):
+    return central.client.post("/api/v1/auth/login", json={"username": username, "password": password})
+
+
+def test_create_user_makes_a_login_with_its_role_and_station(central, run):
+    code, out = run("create-user", "deputy-new", "--name", "吴新", "--role", "deputy", "--station", "heba",
+                    "--password", "a-long-password")
+    assert code == 0, out
+    response = _login(central, "deputy-new", "a-long-password")
+    assert response.status_code == 200
+    user = response.json()["user"]
+    assert (user["name"], user["role"]) == ("吴新", "deputy")
+    # Everyone's phone learns of the new person with the next pull.
+    changes, _ = central.pull_all(central.login("deputy-wang"))
+    assert any(c["entity"] == "person" and c["data"]["name"] == "吴新" for c in changes)
+
+
+def test_create_user_refuses_what_it_cannot_do(central, run):
+    assert run("create-user", "deputy-wang", "--name", "x", "--role", "deputy", "--station", "juyuan",
+               "--password", "long-enough")[0] == 1
+    code, out = run("create-user", "x1", "--name", "x", "--role", "deputy", "--password", "long-enough")
+    assert code == 1 and "--station" in out
+    code, out = run("create-user", "x2", "--name", "x", "--role", "deputy", "--station", "nowhere",
+                    "--password", "long-enough")
+    assert code == 1 and "nowhere" in out
+    assert run("create-user", "x3", "--name", "x", "--role", "office", "--password", "short")[0] == 1
+
+
+def test_load_demo_prints_the_accounts_and_can_run_again(central, run):
+    code, out = run("load-demo")
+    assert code == 0
+    assert "deputy-wang" in out and "王建华" in out and "lianluo2026" in out
+    with central.engine.connect() as conn:
+        issues = conn.execute(text("SELECT count(*) FROM issue")).scalar_one()
+        unordered = conn.execute(text("SELECT count(*) FROM issue_event WHERE server_seq IS NULL")).scalar_one()
+    assert issues >= 15 and unordered == 0
+    assert run("load-demo")[0] == 0
+    with central.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM issue")).scalar_one() == issues
+    changes, _ = central.pull_all(central.login("office-ma"))
+    assert len({c["data"]["id"] for c in changes if c["entity"] == "issue"}) == issues
+
+
+def test_reset_password_and_revoke_device(central, run):
+    phone = central.login("deputy-li")
+    code, _ = run("reset-password", "deputy-li", "--password", "new-password-1")
+    assert code == 0
+    assert _login(central, "deputy-li", "lianluo2026").status_code == 401
+    assert _login(central, "deputy-li", "new-password-1").status_code == 200
+    assert central.client.get("/api/v1/me", headers=phone).status_code == 200  # devices stay signed in
+    code, out = run("revoke-device", "deputy-li")
+    assert code == 0 and "2 device(s)" in out
+    assert central.client.get("/api/v1/me", headers=phone).json()["code"] == "auth.token_revoked"
+
+    tablet = central.login("deputy-zhao")
+    with central.engine.connect() as conn:
+        token_id = conn.execute(text("SELECT d.id FROM device_token d JOIN users u ON u.id = d.user_id "
+                                     "WHERE u.username = 'deputy-zhao'")).scalar_one()
+    assert run("revoke-device", token_id)[0] == 0
+    assert central.client.get("/api/v1/me", headers=tablet).json()["code"] == "auth.token_revoked"
+    assert run("revoke-device", "nobody")[0] == 1
+
+
+def test_migrate_is_safe_to_run_again(central, run):
+    assert run("migrate")[0] == 0
+    assert run("migrate")[0] == 0
+    with central.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM _migrations")).scalar_one() == 1
+
+
+def test_serve_refuses_a_placeholder_secret(central, run, tmp_path):
+    code, out = run("serve", "--port", "1")
+    assert code == 2 and "LIANLUO_SECRET_KEY" in out
+
+
+def test_a_demo_run_makes_a_secret_once_and_keeps_it(tmp_path):
+    settings = load_settings(None, environ={"LIANLUO_DATA_DIR": str(tmp_path)})
+    first = _dev_secret(settings)
+    assert len(first.secret_key) >= 32
+    assert (tmp_path / SECRET_FILE).stat().st_mode & 0o777 == 0o600
+    assert _dev_secret(settings).secret_key == first.secret_key
+    configured = settings.with_overrides(secret_key="a-configured-secret-0123")
+    assert _dev_secret(configured).secret_key == "a-configured-secret-0123"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_answers_on_its_port(central, tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_KEYS}
+    env["DATABASE_URL"] = central.settings.database_url
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sync.server", "serve", "--demo", "--host", "127.0.0.1", "--port", str(port),
+         "--data-dir", str(tmp_path / "served"), "--env-file", str(tmp_path / "none.env")],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/login",
+                                      json={"username": "deputy-wang", "password": "lianluo2026"}, timeout=5)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stdout.read().decode(errors="replace")
+                assert time.monotonic() < deadline, "the server did not answer within 60 s"
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=5).status_code == 200
+        assert (Path(tmp_path / "served") / SECRET_FILE).is_file()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
