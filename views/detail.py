@@ -64,8 +64,10 @@ def _photo(page: ft.Page, model: IssueDetailModel, photo) -> ft.Control:
                                         actions=[ft.TextButton(model.ctx.t("common.close"), height=48,
                                                                on_click=lambda _: page.pop_dialog())]))
 
-    return ft.Container(ft.Image(src=photo.thumbnail, width=140, height=140, fit=ft.BoxFit.COVER, border_radius=12),
-                        on_click=open_full, border_radius=12)
+    return ft.Semantics(content=ft.Container(ft.Image(src=photo.thumbnail, width=140, height=140,
+                                                      fit=ft.BoxFit.COVER, border_radius=12),
+                                             on_click=open_full, border_radius=12),
+                        identifier="detail-photo", label=model.ctx.t("capture.photos"), button=True)
 
 
 def _event(t, row) -> ft.Control:

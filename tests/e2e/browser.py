@@ -81,7 +81,9 @@ class AppServer:
             args.append("--demo")
         if self.user:
             args += ["--user", self.user]
-        env = dict(os.environ, LIANLUO_LANGUAGE="zh-CN", PYTHONUNBUFFERED="1")
+        # Chinese UI whatever .env says, and a central store address where nothing listens.
+        env = dict(os.environ, LIANLUO_LANGUAGE="zh-CN", PYTHONUNBUFFERED="1",
+                   LIANLUO_SERVER_URL=f"http://127.0.0.1:{free_port()}")
         env.pop("LIANLUO_DATA_DIR", None)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -198,6 +200,7 @@ def open_app(page: Page, base_url: str, route: str = "/", *, ready_text: str | N
     enable_semantics(page)
     if ready_text:
         expect(text(page, ready_text).first).to_be_visible(timeout=BOOT_TIMEOUT_MS)
+    settle(page)
 
 
 def reload(page: Page, *, ready_text: str | None = None) -> None:
@@ -205,6 +208,7 @@ def reload(page: Page, *, ready_text: str | None = None) -> None:
     enable_semantics(page)
     if ready_text:
         expect(text(page, ready_text).first).to_be_visible(timeout=BOOT_TIMEOUT_MS)
+    settle(page)
 
 
 # -- finding things -----------------------------------------------------------------------------------------------
@@ -217,9 +221,22 @@ def button(page: Page, name: str, *, exact: bool = False) -> Locator:
     return page.get_by_role("button", name=name, exact=exact)
 
 
+def by_id(page: Page, identifier: str) -> Locator:
+    """A control wrapped in ft.Semantics(identifier=...)."""
+    return page.locator(f"[flt-semantics-identifier='{identifier}']")
+
+
 def field_input(page: Page, label: str) -> Locator:
-    """The real <input>/<textarea> Flutter puts behind a TextField, found by its label."""
-    return page.locator(f"input[aria-label='{label}'], textarea[aria-label='{label}']")
+    """The real <input>/<textarea> Flutter puts behind a TextField, found by its label.
+
+    While the field has focus Flutter appends the hint (and an error) to aria-label, hence the prefix match.
+    """
+    return page.locator(f"input[aria-label^='{label}'], textarea[aria-label^='{label}']")
+
+
+def photo_tiles(page: Page) -> Locator:
+    """The photos in the capture strip: each carries a remove button whose tooltip labels it."""
+    return page.locator("flt-semantics[aria-label='删除这张照片']")
 
 
 def issue_tile(page: Page, title: str) -> Locator:
@@ -228,41 +245,107 @@ def issue_tile(page: Page, title: str) -> Locator:
 
 
 # -- what a deputy does -------------------------------------------------------------------------------------------
+def settle(page: Page, quiet_ms: int = 300, timeout_ms: int = ACTION_TIMEOUT_MS) -> bool:
+    """Wait until the semantics tree has stopped changing for quiet_ms (a route transition or a
+    redraw is over), so what is found next is what stays on the screen. False if it never settled."""
+    return page.evaluate("""([quiet, timeout]) => new Promise(resolve => {
+        const host = document.querySelector('flt-semantics-host') || document.body;
+        const finish = settled => {
+            observer.disconnect(); clearTimeout(timer); clearTimeout(limit); resolve(settled);
+        };
+        const restart = () => { clearTimeout(timer); timer = setTimeout(() => finish(true), quiet); };
+        const observer = new MutationObserver(restart);
+        let timer = setTimeout(() => finish(true), quiet);
+        const limit = setTimeout(() => finish(false), timeout);
+        observer.observe(host, {subtree: true, childList: true, attributes: true, characterData: true});
+    })""", [quiet_ms, timeout_ms])
+
+
+def tap(locator: Locator) -> None:
+    """Activate a button, tab or chip the way a screen reader does: a click event on its semantics node.
+
+    Mouse clicks go to screen coordinates, and right after a screen change Flutter may still be moving
+    the semantics nodes, so a mouse click can land on the wrong row; the click event cannot."""
+    settle(locator.page)
+    locator.dispatch_event("click")
+
+
+def screen(page: Page, title: str) -> Locator:
+    """The app bar title of the screen on top (联络通, 问题, 我的, 记录问题, 问题详情)."""
+    return page.get_by_role("heading", name=title, exact=True)
+
+
+def expect_screen(page: Page, title: str) -> None:
+    expect(screen(page, title)).to_be_visible(timeout=ACTION_TIMEOUT_MS)
+    settle(page)
+
+
 def go_tab(page: Page, label: str) -> None:
-    """Tap a bottom-navigation tab (首页 / 问题 / 我的)."""
-    page.get_by_role("tab", name=label).click()
+    """Tap a bottom-navigation tab (首页 / 问题 / 我的) and wait for its screen."""
+    tap(page.get_by_role("tab", name=label))
+    expect_screen(page, {"首页": "联络通"}.get(label, label))
     expect(page.get_by_role("tab", name=label)).to_have_attribute("aria-selected", "true")
 
 
+def go_back(page: Page) -> None:
+    tap(page.get_by_role("button", name="Back"))
+
+
+def open_issue(page: Page, title: str) -> None:
+    """Tap an issue row (home or list) and wait for its detail."""
+    tap(issue_tile(page, title))
+    expect_screen(page, "问题详情")
+
+
 def type_into(page: Page, label: str, value: str) -> None:
+    """Focus a text field (a real click: the browser must give it focus) and enter the text."""
+    settle(page)
     box = field_input(page, label)
     box.click()
     box.fill(value)
     expect(box).to_have_value(value)
 
 
+def expect_field_value(page: Page, label: str, value: str) -> None:
+    """What a TextField holds. Flutter puts the text into the DOM <input> only while the field has
+    focus (that is when a screen reader reads it too), so focus it first."""
+    settle(page)
+    box = field_input(page, label)
+    box.click()
+    expect(box).to_have_value(value)
+
+
 def add_photo(page: Page, photo: Path) -> None:
-    """Tap 添加照片, choose the file in the browser's picker, wait until the photo is in the strip."""
-    photos_before = button(page, "删除这张照片").count()
+    """Tap 添加照片, choose the file in the browser's picker, wait until the photo is in the strip.
+
+    A real mouse click: the browser opens a file picker only for a trusted user gesture."""
+    settle(page)
+    photos_before = photo_tiles(page).count()
     with page.expect_file_chooser(timeout=ACTION_TIMEOUT_MS) as chooser:
         button(page, "添加照片").click()
     chooser.value.set_files(str(photo))
-    expect(button(page, "删除这张照片")).to_have_count(photos_before + 1, timeout=ACTION_TIMEOUT_MS)
+    expect(photo_tiles(page)).to_have_count(photos_before + 1, timeout=ACTION_TIMEOUT_MS)
 
 
 def choose_chip(page: Page, label: str) -> None:
     chip = page.get_by_role("checkbox", name=label, exact=True).first
-    chip.click()
+    tap(chip)
     expect(chip).to_have_attribute("aria-checked", "true")
 
 
 def open_capture(page: Page) -> None:
-    button(page, "记录问题").click()
-    expect(field_input(page, "标题（必填）")).to_be_attached(timeout=ACTION_TIMEOUT_MS)
+    """From home: tap the big 记录问题 button."""
+    tap(button(page, "记录问题"))
+    expect_screen(page, "记录问题")
+    expect(field_input(page, "标题（必填）")).to_be_attached()
+
+
+def save(page: Page) -> None:
+    tap(button(page, "保存", exact=True))
 
 
 def record_issue(page: Page, *, title: str, photo: Path | None = None, category: str | None = "道路交通",
-                 save: bool = True) -> None:
+                 save_it: bool = True) -> None:
     """From home: 记录问题, add the photo, type the title, choose the category, tap 保存."""
     open_capture(page)
     if photo is not None:
@@ -271,5 +354,5 @@ def record_issue(page: Page, *, title: str, photo: Path | None = None, category:
         type_into(page, "标题（必填）", title)
     if category:
         choose_chip(page, category)
-    if save:
-        button(page, "保存", exact=True).click()
+    if save_it:
+        save(page)
