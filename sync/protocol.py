@@ -9,6 +9,12 @@ server's sequence number). Blobs are uploaded only when missing, resumably.
     POST /api/v1/blobs/missing  BlobCheck -> BlobCheckResult
     HEAD /api/v1/blobs/{sha256}          -> Upload-Offset header
     PATCH /api/v1/blobs/{sha256}  (Upload-Offset, Upload-Length headers; raw bytes) -> BlobStatus
+    GET  /api/v1/blobs/{sha256}          -> the stored JPEG (of an issue the user may see)
+    POST /api/v1/auth/login     LoginRequest -> LoginResponse
+    POST /api/v1/auth/logout             -> 204 (this device's token stops working)
+    GET  /api/v1/me                      -> UserPublic
+    GET  /api/v1/devices                 -> list[DeviceInfo]   (office and admin)
+    POST /api/v1/devices/{token_id}/revoke -> DeviceInfo       (office and admin)
 """
 
 from __future__ import annotations

@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import logging
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -54,13 +52,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     migrate(engine)
     ensure_reference(engine)
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI):
-        yield
-        engine.dispose()
-
-    app = FastAPI(title="联络通 Lianluo central store", version=f"{PROTOCOL_VERSION}", description=DESCRIPTION,
-                  lifespan=lifespan)
+    # No lifespan hook disposes the engine: several test clients may share one app, and the
+    # process ending closes the connections anyway.
+    app = FastAPI(title="联络通 Lianluo central store", version=f"{PROTOCOL_VERSION}", description=DESCRIPTION)
     app.state.settings = settings
     app.state.engine = engine
     app.state.blobs = BlobStore(engine, settings.data_dir)

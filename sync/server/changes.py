@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlmodel import Session, SQLModel
 
 from app.clock import as_utc, utcnow
-from app.issues import timeline
+from app.issues import photos_of, timeline
 from app.models import Category, Department, Issue, IssueEvent, IssuePhoto, Person, Station
 from sync.protocol import EntityKind
 from sync.server.db import change_log
@@ -89,7 +89,7 @@ def log_history_for_department(session: Session, issue: Issue, *, skip_event: st
     Those changes are older than the department's cursor: without this it would hold
     the issue but not how it came to be.
     """
-    for photo in _photos(session, issue.id):
+    for photo in photos_of(session, issue.id):
         append(session, EntityKind.PHOTO, record_data(photo), audience=Audience.DEPARTMENT, issue=issue)
     for event in timeline(session, issue.id):
         if event.id != skip_event and event.server_seq is not None:
@@ -128,7 +128,7 @@ def log_unlogged_issues(session: Session) -> int:
         if issue is None:
             continue
         log_issue(session, issue)
-        for photo in _photos(session, issue_id):
+        for photo in photos_of(session, issue_id):
             log_photo(session, photo, issue)
         for event in timeline(session, issue_id):
             if event.server_seq is None:
@@ -139,11 +139,6 @@ def log_unlogged_issues(session: Session) -> int:
 def head(session: Session) -> int:
     """Return the highest seq in the log (0 when empty)."""
     return int(session.execute(select(func.coalesce(func.max(change_log.c.seq), 0))).scalar_one())
-
-
-def _photos(session: Session, issue_id: str) -> Iterable[IssuePhoto]:
-    return session.execute(select(IssuePhoto).where(IssuePhoto.issue_id == issue_id)
-                           .order_by(IssuePhoto.position, IssuePhoto.sha256)).scalars().all()
 
 
 def _all(session: Session, model: type[SQLModel]) -> Iterable[SQLModel]:

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from app.clock import as_utc, utcnow
 from app.errors import DomainError
 from app.ids import is_uuid
-from app.issues import apply_create, apply_event
+from app.issues import apply_create, apply_event, photos_of
 from app.models import Issue, IssueEvent
 from app.workflow import EventKind
 from sync.protocol import (RETRYABLE_CODES, ErrorCode, IssueCreateBody, IssueEventBody, Mutation, MutationKind,
@@ -182,7 +182,7 @@ def _create(session: Session, user: CurrentUser, raw: Mapping[str, Any]) -> int:
     issue = apply_create(session, body, actor=user.actor)
     session.flush()
     changes.log_issue(session, issue)
-    for photo in changes._photos(session, issue.id):
+    for photo in photos_of(session, issue.id):
         changes.log_photo(session, photo, issue)
     event = session.get(IssueEvent, body["event_id"])
     return changes.log_event(session, event, issue)
@@ -213,7 +213,7 @@ def _event(session: Session, user: CurrentUser, raw: Mapping[str, Any]) -> int:
     if issue.department_id and issue.department_id != department_before:
         changes.log_history_for_department(session, issue, skip_event=event.id)
     if event.kind == EventKind.ATTACH_PHOTO:
-        for photo in changes._photos(session, issue.id):
+        for photo in photos_of(session, issue.id):
             if photo.sha256 == sha:
                 changes.log_photo(session, photo, issue)
     return changes.log_event(session, event, issue)

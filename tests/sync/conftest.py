@@ -15,7 +15,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 import uuid
 import warnings
 from dataclasses import dataclass, field
@@ -249,7 +248,7 @@ def jpeg(seed: int = 0, size: tuple[int, int] = (64, 48)) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def central(request, tmp_path, demo_password_hash) -> Iterator[Central]:
     """The central store with the township's reference data, the demo people and their logins."""
     database_url = request.getfixturevalue("postgres_database") if request.param == "postgres" else ""
