@@ -193,7 +193,7 @@ def photo_problem(data: bytes) -> dict[str, object] | None:
         return _decodes(data)
     try:
         # The pipeline's own checks (marker structure, pixel count), decoding at a small scale.
-        process_photo(data, max_edge=64, thumb_edge=32)
+        process_photo(data, max_edge=64)
     except PhotoError as exc:
         return {"reason": exc.code}
     return None
