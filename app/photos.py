@@ -29,11 +29,13 @@ import functools
 import hashlib
 import inspect
 import io
+import math
 import os
 import re
 import struct
 import sys
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -53,12 +55,15 @@ except ImportError:  # pragma: no cover - depends on the platform
 
 __all__ = [
     "FONT_PATH",
+    "TARGET_BYTES",
     "PhotoError",
     "PhotoStore",
     "ProcessedPhoto",
     "Watermark",
+    "make_thumbnail",
     "process_photo",
     "process_photos",
+    "watermark_band_height",
 ]
 
 # The bundled subset of Noto Sans SC; resolved from the package root so it works from a
@@ -68,7 +73,10 @@ FONT_PATH = Path(__file__).resolve().parent.parent / "assets/fonts/NotoSansSC-Li
 # Phones in the field are in China: EXIF times without an offset are China Standard Time.
 CHINA_TZ = timezone(timedelta(hours=8))
 
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+# What one stored photo may weigh on a village 3G link; a detailed photo that would be
+# larger is encoded at a somewhat lower quality, never below _QUALITY_FLOOR.
+TARGET_BYTES = 300 * 1024
+_QUALITY_FLOOR = 60
 
 _HEIF_OPENER_REGISTERED = False
 
@@ -242,7 +250,9 @@ def _sniff(data: bytes) -> str:
         ((b"7z\xbc\xaf\x27\x1c",), "7Z"),
         ((b"\x1f\x8b",), "GZIP"),
         ((b"\xd0\xcf\x11\xe0",), "DOC"),
-        ((b"ID3", b"OggS", b"fLaC"), "AUDIO"),
+        ((b"ID3",), "MP3"),
+        ((b"OggS",), "OGG"),
+        ((b"fLaC",), "FLAC"),
         ((b"\x1aE\xdf\xa3",), "MKV"),
     )
     for signatures, name in not_images:
@@ -266,6 +276,8 @@ def _unsupported(name: str) -> PhotoError:
 
 
 def _not_image(got: str) -> PhotoError:
+    # ``got`` is a format name (PDF, MP4, ...) or "text" / "unknown", which the catalogs
+    # spell out under "photos.kind.<got>".
     shown = "not an image" if got == "unknown" else got
     return PhotoError(
         "photo.not_image", f"This file is not an image (got {shown}).", {"got": got}
@@ -277,9 +289,12 @@ def _not_image(got: str) -> PhotoError:
 _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
-def _jpeg_frame(data: bytes) -> tuple[int, int, int, bytes]:
-    """Return (marker, width, height, SOF body) of the first frame header."""
-    pos, n = 2, len(data)
+def _jpeg_header(data: bytes) -> tuple[list[tuple[int, int, int]], int]:
+    """Return the header segments as (marker, start, end) and where the first scan starts.
+
+    Stray bytes between segments are skipped, as libjpeg does.
+    """
+    segments, pos, n = [], 2, len(data)
     while pos < n:
         pos = data.find(b"\xff", pos)
         if pos < 0:
@@ -288,23 +303,51 @@ def _jpeg_frame(data: bytes) -> tuple[int, int, int, bytes]:
             pos += 1
         if pos + 1 >= n:
             break
-        marker = data[pos + 1]
+        marker, start = data[pos + 1], pos
         pos += 2
         if marker in (0x00, 0x01) or 0xD0 <= marker <= 0xD8:
             continue
-        if marker in (0xD9, 0xDA):
-            break  # a scan or the end before any frame header
-        if pos + 2 > n:
+        if marker == 0xD9 or pos + 2 > n:
             break
         length = int.from_bytes(data[pos : pos + 2], "big")
         if length < 2 or pos + length > n:
             break
-        if marker in _SOF_MARKERS and length >= 8:
-            body = data[pos + 2 : pos + length]
+        if marker == 0xDA:
+            return segments, start
+        segments.append((marker, start, pos + length))
+        pos += length
+    raise _damaged("no JPEG image data")
+
+
+def _jpeg_frame(data: bytes) -> tuple[int, int, int, bytes]:
+    """Return (marker, width, height, SOF body) of the frame header."""
+    segments, _ = _jpeg_header(data)
+    for marker, start, end in segments:
+        if marker in _SOF_MARKERS and end - start >= 10:
+            body = data[start + 4 : end]
             height, width = struct.unpack(">HH", body[1:5])
             return marker, width, height, body
-        pos += length
     raise _damaged("no JPEG frame header")
+
+
+def _split_jpeg_metadata(data: bytes) -> tuple[bytes, bytes | None]:
+    """Return the JPEG with only what decoding needs, and its raw EXIF block.
+
+    Pillow reads EXIF and MPF segments while opening and warns on malformed ones; we read
+    EXIF ourselves, so it only gets the frame, tables, ICC profile and Adobe colour flags.
+    """
+    segments, scan = _jpeg_header(data)
+    kept, exif = [data[:2]], None
+    for marker, start, end in segments:
+        body_head = data[start + 4 : start + 18]
+        if marker == 0xE1 and exif is None and body_head.startswith(b"Exif\x00"):
+            exif = data[start + 4 : end]
+        if marker in (0xE0, 0xEE) or marker < 0xE0:
+            kept.append(data[start:end])
+        elif marker == 0xE2 and body_head.startswith(b"ICC_PROFILE\x00"):
+            kept.append(data[start:end])
+    kept.append(data[scan:])
+    return b"".join(kept), exif
 
 
 def _header_size(fmt: str, data: bytes) -> tuple[int, int]:
@@ -359,7 +402,7 @@ _AFTER_SCAN = frozenset({0xC4, 0xCC, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xFE} | set(r
 # regex engine skips through megabytes of data at C speed.
 _SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 _RESTART = re.compile(rb"\xff([\xd0-\xd7])")
-_RESTART_CYCLE: list[bytes] = [bytes([0xD0 + i % 8]) for i in range(65536 * 8)]
+_RESTART_CYCLE = bytes(range(0xD0, 0xD8))
 
 
 def _check_jpeg_stream(data: bytes) -> None:
@@ -410,8 +453,8 @@ def _check_jpeg_stream(data: bytes) -> None:
         end = _SCAN_END.search(data, pos)
         if end is None:
             break
-        restarts = _RESTART.findall(data, pos, end.start() + 1)
-        if restarts != _RESTART_CYCLE[: len(restarts)]:
+        restarts = b"".join(_RESTART.findall(data, pos, end.start() + 1))
+        if restarts != (_RESTART_CYCLE * (len(restarts) // 8 + 1))[: len(restarts)]:
             raise _damaged("restart marker out of sequence")
         code = data[end.start() + 1]
         if code not in _AFTER_SCAN:
@@ -637,6 +680,9 @@ def _decode(fmt: str, data: bytes, edge: int) -> Image.Image:
         if fmt == "JPEG" and im.mode in ("RGB", "L", "YCbCr"):
             im.draft(im.mode if im.mode == "L" else "RGB", _fit_size(im.size, edge))
         im.load()
+        if fmt == "JPEG" and _grey_last_row(im):
+            # libjpeg pads data that ran out early with flat mid-grey and only warns.
+            raise _damaged("image data missing at the end")
     except PhotoError:
         raise
     except Image.DecompressionBombError as exc:  # unreachable while _check_pixels runs first
@@ -646,6 +692,14 @@ def _decode(fmt: str, data: bytes, edge: int) -> Image.Image:
     except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, struct.error...
         raise _damaged(f"{type(exc).__name__}: {exc}") from exc
     return im
+
+
+def _grey_last_row(im: Image.Image) -> bool:
+    width, height = im.size
+    extrema = im.crop((0, height - 1, width, height)).getextrema()
+    if im.getbands() == ("L",) or len(im.getbands()) == 1:
+        extrema = (extrema,)
+    return all(band == (128, 128) for band in extrema)
 
 
 def _normalize_mode(im: Image.Image) -> Image.Image:
@@ -677,7 +731,9 @@ def _srgb_transform(icc: bytes, mode: str):
     if "sRGB" in description and mode == "RGB":
         return None  # already sRGB: converting would cost time and change nothing
     target = ImageCms.createProfile("sRGB")
-    return ImageCms.buildTransform(source, target, mode, "RGB")
+    # One transform may serve two server threads at once: lcms's one-pixel cache is not
+    # safe for that, so it is turned off.
+    return ImageCms.buildTransform(source, target, mode, "RGB", flags=ImageCms.Flags.NOCACHE)
 
 
 def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
@@ -694,7 +750,8 @@ def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
 
 
 def _encode(im: Image.Image, quality: int, *, progressive: bool) -> bytes:
-    # Drop every carried-over info key: Pillow would write e.g. a JPEG comment from it.
+    # Drop every carried-over info key: Pillow would write e.g. a JPEG comment from it,
+    # and no EXIF, XMP or ICC profile may reach the stored file.
     im.info = {}
     out = io.BytesIO()
     im.save(
@@ -708,11 +765,28 @@ def _encode(im: Image.Image, quality: int, *, progressive: bool) -> bytes:
     return out.getvalue()
 
 
+def _encode_within(im: Image.Image, quality: int, budget: int) -> bytes:
+    """Encode progressively at ``quality``, stepping down (not below 60) to fit ``budget``."""
+    data = _encode(im, quality, progressive=True)
+    floor = min(quality, _QUALITY_FLOOR)
+    while len(data) > budget and quality > floor:
+        # Around quality 70-80 each step of quality costs about 1.8% of the size.
+        steps = math.ceil((len(data) - budget) / len(data) / 0.018)
+        quality = max(floor, quality - max(2, steps))
+        data = _encode(im, quality, progressive=True)
+    return data
+
+
 # --------------------------------------------------------------------------- watermark
 
 
-@functools.lru_cache(maxsize=16)
 def _font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
+    # A FreeType face must not be used by two threads at once: one cached font per thread.
+    return _thread_font(path, index, size, threading.get_ident())
+
+
+@functools.lru_cache(maxsize=32)
+def _thread_font(path: str, index: int, size: int, _thread: int) -> ImageFont.FreeTypeFont:
     if not Path(path).is_file():
         raise FileNotFoundError(f"watermark font not found: {path}")
     # The basic layout needs no HarfBuzz/raqm and draws CJK text correctly.
@@ -808,10 +882,13 @@ def process_photo(
     if fmt == "JPEG":
         _check_jpeg_stream(data)
 
+    raw_exif = None
+    if fmt == "JPEG":
+        data, raw_exif = _split_jpeg_metadata(data)
     im = _decode(fmt, data, max_edge)
     if im.size[0] * im.size[1] > width * height:  # never trust a header the decoder disagrees with
         _check_pixels(*im.size, max_pixels)
-    meta = _read_metadata(im.info.get("exif"))
+    meta = _read_metadata(raw_exif if fmt == "JPEG" else im.info.get("exif"))
     icc = im.info.get("icc_profile")
 
     try:
@@ -827,7 +904,7 @@ def process_photo(
 
     if watermark is not None:
         _burn_watermark(im, watermark)
-    stored = _encode(im, quality, progressive=True)
+    stored = _encode_within(im, quality, TARGET_BYTES)
     thumbnail = _encode(_fit(im, thumb_edge, reducing_gap=2.0), quality, progressive=False)
     return ProcessedPhoto(
         data=stored,
