@@ -13,7 +13,7 @@ ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 CATALOG_DIR = ASSETS_DIR / "i18n"
 DEFAULT_LANGUAGE = "zh-CN"
 # Parameters that are codes themselves: shown by their own catalog entry, not raw.
-NESTED_PARAMS = {"kind": "event.", "status": "status.", "role": "role."}
+NESTED_PARAMS = {"kind": "event.", "status": "status.", "role": "role.", "got": "photos.kind."}
 
 
 class CatalogError(ValueError):
