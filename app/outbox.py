@@ -226,13 +226,14 @@ def record_result(session: Session, mutation: OutboxMutation, *, status: str, co
     event = session.get(IssueEvent, event_id) if event_id else None
     if event is None:
         return
-    if status == OutboxState.REJECTED.value:
-        event.rejected_code = code or "rejected"
-        event.rejected_reason = reason or ""
-    elif seq is not None and event.server_seq is None:
-        event.server_seq = seq
-    else:
+    if status != OutboxState.REJECTED.value:
+        # Accepted: the event already counts locally; the pull that follows settles the order.
+        if seq is not None and event.server_seq is None:
+            event.server_seq = seq
+            session.add(event)
         return
+    event.rejected_code = code or "rejected"
+    event.rejected_reason = reason or ""
     session.add(event)
     session.flush()
     issue = session.get(Issue, issue_id) if issue_id else None

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from app.clock import as_utc
 from app.issues import refresh_state
@@ -130,36 +130,81 @@ def apply_changes(session: Session, changes: Iterable[Mapping[str, Any] | Any]) 
     """
     pending = [_as_dict(c) for c in changes] + _held(session)
     pending.sort(key=lambda c: (_ORDER.index(c["entity"]) if c["entity"] in _ORDER else len(_ORDER), c["seq"]))
+    rows = [(c, _MODELS[c["entity"]], _row_values(_MODELS[c["entity"]], c["data"]))
+            for c in pending if c["entity"] in _MODELS]  # other kinds: for a newer app version
+    existing = _existing(session, rows)
     touched: set[str] = set()
     held: list[dict] = []
     applied = 0
-    for change in pending:
-        entity, data = change["entity"], change["data"]
-        model = _MODELS.get(entity)
-        if model is None:
-            continue  # a kind of record this app version does not know yet
-        row = _row_values(model, data)
-        if not _parents_present(session, entity, row):
-            held.append(change)
-            continue
-        if entity == "event":
-            row.setdefault("server_seq", None)
-            if row["server_seq"] is None and not row.get("rejected_code"):
-                row["server_seq"] = change["seq"]
-        _upsert(session, model, entity, row)
-        applied += 1
-        if entity == "issue":
-            touched.add(row["id"])
-        elif entity in ("event", "photo"):
-            touched.add(row["issue_id"])
+    # One flush per kind of record, not one per lookup: a page is a thousand rows, and
+    # parents must be written before their children (the tables have no ORM relationships).
+    previous = None
+    with session.no_autoflush:
+        for change, model, row in rows:
+            entity = change["entity"]
+            if entity != previous:
+                session.flush()
+                previous = entity
+            if not _parents_present(session, existing, entity, row):
+                held.append(change)
+                continue
+            if entity == "event":
+                row.setdefault("server_seq", None)
+                if row["server_seq"] is None and not row.get("rejected_code"):
+                    row["server_seq"] = change["seq"]
+            key = _key(entity, row)
+            existing[(model, key)] = _upsert(session, model, entity, row, existing.get((model, key)))
+            applied += 1
+            if entity == "issue":
+                touched.add(row["id"])
+            elif entity in ("event", "photo"):
+                touched.add(row["issue_id"])
     session.flush()
     for issue_id in touched:
-        issue = session.get(Issue, issue_id)
+        issue = existing.get((Issue, issue_id)) or session.get(Issue, issue_id)
         if issue is not None:
             refresh_state(session, issue)
     set_meta(session, HELD, json.dumps(held, ensure_ascii=False) if held else "")
     session.flush()
     return Applied(applied=applied, held=len(held), issues=frozenset(touched))
+
+
+def _key(entity: str, row: Mapping[str, Any]) -> Any:
+    return (row.get("issue_id"), row.get("sha256")) if entity == "photo" else row.get("id")
+
+
+def _existing(session: Session, rows: list[tuple[dict, type[SQLModel], dict]]) -> dict[tuple, SQLModel | None]:
+    """Load, a few queries per page, every record the page names or needs as a parent."""
+    wanted: dict[type[SQLModel], set] = {}
+    for change, model, row in rows:
+        entity = change["entity"]
+        if entity != "photo":
+            wanted.setdefault(model, set()).add(row.get("id"))
+        for parent, key in _parents(entity, row):
+            wanted.setdefault(parent, set()).add(key)
+    found: dict[tuple, SQLModel | None] = {}
+    for model, keys in wanted.items():
+        keys = [k for k in keys if k is not None]
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            for record in session.exec(select(model).where(col(model.id).in_(part))):  # type: ignore[attr-defined]
+                found[(model, record.id)] = record  # type: ignore[attr-defined]
+        for key in keys:
+            found.setdefault((model, key), None)
+    return found
+
+
+def _parents(entity: str, row: Mapping[str, Any]) -> list[tuple[type[SQLModel], Any]]:
+    needs: list[tuple[type[SQLModel], Any]] = []
+    if entity in ("event", "photo"):
+        needs.append((Issue, row.get("issue_id")))
+    if entity in ("person", "issue") and row.get("station_id"):
+        needs.append((Station, row["station_id"]))
+    if entity == "person" and row.get("department_id"):
+        needs.append((Department, row["department_id"]))
+    if entity == "issue" and row.get("category_id"):
+        needs.append((Category, row["category_id"]))
+    return needs
 
 
 def _as_dict(change: Mapping[str, Any] | Any) -> dict:
@@ -191,28 +236,28 @@ def _is_time(annotation: Any) -> bool:
     return annotation in (datetime, date) or datetime in getattr(annotation, "__args__", ())
 
 
-def _parents_present(session: Session, entity: str, row: Mapping[str, Any]) -> bool:
-    needs: list[tuple[type[SQLModel], Any]] = []
-    if entity in ("event", "photo"):
-        needs.append((Issue, row.get("issue_id")))
-    if entity in ("person", "issue") and row.get("station_id"):
-        needs.append((Station, row["station_id"]))
-    if entity == "person" and row.get("department_id"):
-        needs.append((Department, row["department_id"]))
-    if entity == "issue" and row.get("category_id"):
-        needs.append((Category, row["category_id"]))
-    return all(key is not None and session.get(model, key) is not None for model, key in needs)
+def _parents_present(session: Session, existing: dict, entity: str, row: Mapping[str, Any]) -> bool:
+    for model, key in _parents(entity, row):
+        if key is None:
+            return False
+        if (model, key) not in existing:
+            existing[(model, key)] = session.get(model, key)
+        if existing[(model, key)] is None:
+            return False
+    return True
 
 
-def _upsert(session: Session, model: type[SQLModel], entity: str, row: dict[str, Any]) -> None:
-    key = (row.get("issue_id"), row.get("sha256")) if entity == "photo" else row.get("id")
-    existing = session.get(model, key)
-    if existing is None:
+def _upsert(session: Session, model: type[SQLModel], entity: str, row: dict[str, Any],
+            current: SQLModel | None) -> SQLModel:
+    if current is None and entity == "photo":
+        current = session.get(model, _key(entity, row))
+    if current is None:
         if entity == "issue":
             row = {k: v for k, v in row.items() if k not in _DERIVED or k == "updated_at"}
             row["search_text"] = f"{row.get('title', '')} {row.get('place_name', '')} {row.get('description', '')}".lower()
-        session.add(model(**row))
-        return
+        record = model(**row)
+        session.add(record)
+        return record
     if entity == "event":
         fields = {k: row.get(k) for k in _EVENT_SERVER_FIELDS}
     elif entity == "issue":
@@ -220,7 +265,8 @@ def _upsert(session: Session, model: type[SQLModel], entity: str, row: dict[str,
     else:
         fields = row
     for name, value in fields.items():
-        setattr(existing, name, value)
+        setattr(current, name, value)
     if entity == "issue":
-        existing.search_text = f"{existing.title} {existing.place_name} {existing.description}".lower()
-    session.add(existing)
+        current.search_text = f"{current.title} {current.place_name} {current.description}".lower()
+    session.add(current)
+    return current

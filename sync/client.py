@@ -29,10 +29,11 @@ from sqlmodel import Session
 from app.clock import utcnow
 from app.models import OutboxMutation
 from app.outbox import (DONE_STATES, RejectedChange, SyncOutcome, SyncProgress, SyncReport, SyncStatus, batches,
-                        clear_problem, issue_of, note_run, pending_mutations, pending_photo_hashes, photo_hashes,
+                        clear_problem, issue_of, note_run, pending_mutations, photo_hashes,
                         read_status, record_result, rejected_change)
 from app.replica import (ReplicaUser, apply_changes, auth_token, forget_token, get_cursor, remember_login,
                          set_cursor, signed_in_user)
+from app.store import get_meta, set_meta
 from sync import protocol
 from sync.protocol import (API_PREFIX, MAX_BATCH, MAX_BODY_BYTES, MAX_PULL_PAGE, PROTOCOL_HEADER, PROTOCOL_VERSION,
                            RETRYABLE_CODES, ErrorCode, LoginResponse, MutationStatus, UserPublic)
@@ -46,6 +47,7 @@ RESUME_ATTEMPTS = 5
 BACKOFF_BASE = 5.0
 BACKOFF_CAP = 600.0
 IDLE_INTERVAL = 60.0
+PARTIAL_UPLOADS = "sync.partial_uploads"
 
 ProgressCallback = Callable[[SyncProgress], Any]
 ReportCallback = Callable[[SyncReport], Any]
@@ -220,8 +222,7 @@ class SyncClient:
                 outcome, code = SyncOutcome.SIGNED_OUT, ErrorCode.AUTH_REQUIRED.value
             else:
                 try:
-                    await self._send_photos(token, run, on_progress)
-                    await self._push(token, run, on_progress)
+                    await self._send(token, run, on_progress)
                     await self._pull(token, run, on_progress)
                 except httpx.TransportError as exc:
                     outcome, code, message = SyncOutcome.OFFLINE, "network.offline", str(exc) or type(exc).__name__
@@ -250,16 +251,35 @@ class SyncClient:
 
     # ------------------------------------------------------------------ photos
 
-    async def _send_photos(self, token: str, run: _Run, on_progress: ProgressCallback | None) -> None:
-        with Session(self.engine) as session:
-            wanted = [sha for sha in pending_photo_hashes(session) if self.photos.has(sha)]
-        if not wanted:
-            return
+    async def _send(self, token: str, run: _Run, on_progress: ProgressCallback | None) -> None:
+        """Upload the photos the server lacks, then push the outbox in creation order.
+
+        Photos are most of the bytes on a village link, so while they go up, the changes
+        of issues that wait for no photo are pushed alongside (the server applies them
+        while the link is busy); the rest follow once their photos are there. Within an
+        issue the order is always the order the changes were made.
+        """
+        with Session(self.engine, expire_on_commit=False) as session:
+            waiting = pending_mutations(session)
+        run.mutations_total = len(waiting)
+        wanted = list(dict.fromkeys(sha for m in waiting for sha in photo_hashes(m.kind, m.body)
+                                    if self.photos.has(sha)))
         missing: list[str] = []
         for start in range(0, len(wanted), MAX_BATCH):
             response = await self._request("POST", "/blobs/missing", token,
                                            json_body={"hashes": wanted[start:start + MAX_BATCH]})
             missing += protocol.BlobCheckResult.model_validate_json(response.content).missing
+        if not missing:
+            await self._push(token, waiting, run, on_progress)
+            return
+        unsendable = {sha for m in waiting for sha in photo_hashes(m.kind, m.body) if sha not in wanted}
+        early, late = _split_by_photos(waiting, set(missing) | unsendable)
+        await _together(self._send_photos(token, missing, run, on_progress),
+                        self._push(token, early, run, on_progress))
+        await self._push(token, late, run, on_progress)
+
+    async def _send_photos(self, token: str, missing: list[str], run: _Run,
+                           on_progress: ProgressCallback | None) -> None:
         if not missing:
             return
         blobs = {sha: self.photos.read(sha) for sha in missing}
@@ -274,19 +294,14 @@ class SyncClient:
                 sha = queue.get_nowait()
                 await self._upload(token, sha, blobs[sha], run, on_progress)
 
-        workers = [asyncio.ensure_future(worker()) for _ in range(min(self.upload_concurrency, len(blobs)))]
-        try:
-            await asyncio.gather(*workers)
-        finally:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+        await _together(*(worker() for _ in range(min(self.upload_concurrency, len(blobs)))))
 
     async def _upload(self, token: str, sha: str, data: bytes, run: _Run,
                       on_progress: ProgressCallback | None) -> None:
         """Send one photo in chunks, resuming from the server's offset after a cut connection."""
         size = len(data)
-        offset = await self._blob_offset(token, sha)
+        # Ask where to resume only if an earlier upload of it was cut: a fresh photo saves a round trip.
+        offset = await self._blob_offset(token, sha) if sha in self._partial_uploads() else 0
         counted = offset  # bytes of this photo already counted in the run's progress
         run.bytes_uploaded += offset
         cuts = 0
@@ -298,17 +313,19 @@ class SyncClient:
                 response = await self.http.patch(self._url(f"/blobs/{sha}"), content=chunk,
                                                  headers=self._headers(token) | headers)
             except httpx.TransportError:
+                self._note_partial(sha, True)
                 cuts += 1
                 if cuts > RESUME_ATTEMPTS:
                     raise
                 await self._sleep(min(0.5 * cuts, 5.0))
                 offset = await self._blob_offset(token, sha)
                 continue
-            if response.status_code == 409:
+            if response.status_code == 409:  # the server holds another offset: it says which
                 cuts += 1
                 if cuts > RESUME_ATTEMPTS:
                     raise SyncError(*_problem(response), response.status_code)
-                offset = await self._blob_offset(token, sha)
+                held = response.headers.get("Upload-Offset")
+                offset = int(held) if held and held.isdigit() else await self._blob_offset(token, sha)
                 continue
             if response.status_code in (400, 413, 422):
                 # The bytes are refused (not a photo, or they do not hash to their name):
@@ -326,10 +343,26 @@ class SyncClient:
                 photos_total=run.photos_total))
             if status.complete:
                 break
+        if cuts:
+            self._note_partial(sha, False)
         run.photos_uploaded += 1
         await _emit(on_progress, SyncProgress(
             phase="photos", photo_sha256=sha, photo_sent=size, photo_size=size, bytes_sent=run.bytes_uploaded,
             bytes_total=run.bytes_total, photos_done=run.photos_uploaded, photos_total=run.photos_total))
+
+    def _partial_uploads(self) -> set[str]:
+        with Session(self.engine) as session:
+            raw = get_meta(session, PARTIAL_UPLOADS)
+        return set(json.loads(raw)) if raw else set()
+
+    def _note_partial(self, sha: str, partial: bool) -> None:
+        """Remember which photos the server may hold in part, to ask for their offset next time."""
+        with Session(self.engine) as session:
+            raw = get_meta(session, PARTIAL_UPLOADS)
+            hashes = set(json.loads(raw)) if raw else set()
+            hashes = hashes | {sha} if partial else hashes - {sha}
+            set_meta(session, PARTIAL_UPLOADS, json.dumps(sorted(hashes)))
+            session.commit()
 
     async def _blob_offset(self, token: str, sha: str) -> int:
         response = await self._request("HEAD", f"/blobs/{sha}", token, allow=(404,))
@@ -339,10 +372,8 @@ class SyncClient:
 
     # ------------------------------------------------------------------ push
 
-    async def _push(self, token: str, run: _Run, on_progress: ProgressCallback | None) -> None:
-        with Session(self.engine, expire_on_commit=False) as session:
-            waiting = pending_mutations(session)
-        run.mutations_total = len(waiting)
+    async def _push(self, token: str, waiting: list[OutboxMutation], run: _Run,
+                    on_progress: ProgressCallback | None) -> None:
         # A change naming a photo the server cannot get (gone from this phone, or refused)
         # waits, and so does everything after it on the same issue: sent out of order,
         # the later events would be refused for good.
@@ -506,6 +537,34 @@ def _problem(response: httpx.Response) -> tuple[str, str]:
         pass
     fallback = ErrorCode.SERVER_ERROR.value if response.status_code >= 500 else f"http.{response.status_code}"
     return fallback, response.reason_phrase
+
+
+def _split_by_photos(waiting: list[OutboxMutation], uploading: set[str]) -> tuple[list, list]:
+    """Split the outbox into the issues that wait for no upload and the rest, each in creation order.
+
+    A merge names a second issue; both go with the rest, so neither can overtake the other.
+    """
+    later: set[str | None] = {None}
+    for mutation in waiting:
+        issue_id = issue_of(mutation)
+        if any(sha in uploading for sha in photo_hashes(mutation.kind, mutation.body)):
+            later.add(issue_id)
+        if mutation.kind == "issue.event" and mutation.body.get("kind") == "merge":
+            later.update({issue_id, str((mutation.body.get("payload") or {}).get("into"))})
+    early = [m for m in waiting if issue_of(m) not in later]
+    late = [m for m in waiting if issue_of(m) in later]
+    return early, late
+
+
+async def _together(*coroutines: Awaitable[Any]) -> None:
+    """Run coroutines concurrently; the first failure cancels the others and is raised."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _emit(callback: Callable[[Any], Any] | None, value: Any) -> None:

@@ -5,8 +5,9 @@ client and a real server:
 
 - ``up_bps`` / ``down_bps``: a token bucket per direction, shared by every connection
   (one phone, one link), in bytes per second;
-- ``delay``: one-way latency added to every chunk (a 150 ms round trip is 0.075);
-  chunks are delayed, not serialised, so latency and bandwidth add up as on a real link;
+- ``delay``: one-way latency added to every chunk (a 150 ms round trip is 0.075), and a
+  round trip before a new connection carries data (the TCP handshake); chunks are
+  delayed, not serialised, so latency and bandwidth add up as on a real link;
 - ``abort_after``: cut the connection (RST both sides) that carries the upstream byte
   number ``abort_after`` counted from when it was armed (``arm_abort`` arms it again
   mid-test), ``abort_connections`` times;
@@ -39,14 +40,14 @@ class TokenBucket:
 
     async def take(self, count: int) -> None:
         async with self.lock:  # first come, first served across connections
-            while True:
-                now = time.monotonic()
-                self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-                self.stamp = now
-                if self.tokens >= count:
-                    self.tokens -= count
-                    return
-                await asyncio.sleep((count - self.tokens) / self.rate)
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            # Go into debt and sleep it off: a sleep that overruns is paid back by the
+            # refill, so the long-run rate is exact whatever the timer's granularity.
+            self.tokens -= count
+            if self.tokens < 0:
+                await asyncio.sleep(-self.tokens / self.rate)
 
 
 @dataclass
@@ -117,6 +118,8 @@ class NetProxy:
         self.stats.connections += 1
         try:
             server_reader, server_writer = await asyncio.open_connection(*self.target)
+            # TCP's handshake: the client's first byte can leave one round trip after connect().
+            await asyncio.sleep(2 * self.delay)
         except OSError:
             client_writer.transport.abort()
             self._tasks.discard(task)
