@@ -173,7 +173,7 @@ class Shell:
 
     def _login_view(self) -> ft.View:
         if self.login is None:
-            self.login = LoginScreen(LoginModel(self.ctx, self.ctx.syncer), on_done=lambda: self.go("/"))
+            self.login = LoginScreen(LoginModel(self.ctx, self.ctx.syncer), on_done=self._signed_in)
         return ft.View(route="/login", controls=[self.login.root], padding=0)
 
     def _sync_view(self) -> ft.View:
@@ -181,6 +181,13 @@ class Shell:
         return ft.View(route="/sync", controls=[sync_body(model, on_open=self._open_issue,
                                                           on_login=lambda: self.go("/login"))],
                        appbar=self._app_bar(self.ctx.t("sync.screen_title"), back=True), padding=0)
+
+    def _signed_in(self) -> None:
+        self.login = None
+        if (self.page.route or "/") == "/login":
+            self.go("/")
+        else:  # the login screen stood in for the route asked for: show that now
+            self.render()
 
     def _open_sync(self, _=None) -> None:
         if self.ctx.syncer is not None:
