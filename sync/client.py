@@ -235,6 +235,8 @@ class SyncClient:
                         session.commit()
                 except SyncError as exc:
                     outcome, code, message = SyncOutcome.ERROR, exc.code, exc.message
+                except (ValueError, KeyError) as exc:  # an answer that is not what the protocol says
+                    outcome, code, message = SyncOutcome.ERROR, "sync.bad_answer", f"{type(exc).__name__}: {exc}"
             finished = self._clock()
             with Session(self.engine) as session:
                 note_run(session, outcome=outcome, at=finished, problem=code)
@@ -282,9 +284,8 @@ class SyncClient:
                            on_progress: ProgressCallback | None) -> None:
         if not missing:
             return
-        blobs = {sha: self.photos.read(sha) for sha in missing}
-        run.photos_total = len(blobs)
-        run.bytes_total = sum(len(data) for data in blobs.values())
+        run.photos_total = len(missing)
+        run.bytes_total = sum(self.photos.path(sha).stat().st_size for sha in missing)
         queue: asyncio.Queue[str] = asyncio.Queue()
         for sha in missing:
             queue.put_nowait(sha)
@@ -292,9 +293,9 @@ class SyncClient:
         async def worker() -> None:
             while not queue.empty():
                 sha = queue.get_nowait()
-                await self._upload(token, sha, blobs[sha], run, on_progress)
+                await self._upload(token, sha, self.photos.read(sha), run, on_progress)
 
-        await _together(*(worker() for _ in range(min(self.upload_concurrency, len(blobs)))))
+        await _together(*(worker() for _ in range(min(self.upload_concurrency, len(missing)))))
 
     async def _upload(self, token: str, sha: str, data: bytes, run: _Run,
                       on_progress: ProgressCallback | None) -> None:

@@ -142,3 +142,40 @@ def test_faults_sync_now_cuts_a_backoff_wait_short(engine, session, township):
         await http.aclose()
 
     asyncio.run(main())
+
+
+def test_faults_expired_token_waits_for_a_new_login_instead_of_retrying(engine, session, township):
+    wang = township["deputy-wang"]
+    _signed_in(session, wang)
+    capture_issue(session, wang)
+    calls: list[str] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(401, json={"code": "auth.token_expired", "message": "token expired", "detail": {}})
+
+    waits: list[float] = []
+
+    async def main():
+        stop, wake = asyncio.Event(), asyncio.Event()
+
+        async def fake_sleep(delay: float) -> None:
+            waits.append(delay)
+
+        http = httpx.AsyncClient(transport=httpx.MockTransport(server))
+        client = SyncClient(engine, NoPhotos(), base_url="http://central", device_id="phone-1", http=http,
+                            sleep=fake_sleep)
+        reports = []
+        loop_task = asyncio.create_task(client.run(stop, wake, on_report=reports.append))
+        for _ in range(30):
+            await asyncio.sleep(0.01)
+        assert len(reports) == 1  # no retry loop against a token the server refuses
+        stop.set()
+        await asyncio.wait_for(loop_task, timeout=5)
+        await http.aclose()
+        return reports
+
+    [report] = asyncio.run(main())
+    assert report.outcome is SyncOutcome.AUTH_REQUIRED and report.problem_code == "auth.token_expired"
+    assert report.status.needs_login and report.status.pending_mutations == 1
+    assert waits == [] and len(calls) == 1
