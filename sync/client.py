@@ -181,7 +181,10 @@ class SyncClient:
 
     async def login(self, username: str, password: str, device_name: str = "") -> UserPublic:
         """Sign in, keep the token and the user in the local store; raise LoginRefused or Offline."""
-        body = protocol.LoginRequest(username=username, password=password, device_name=device_name)
+        try:
+            body = protocol.LoginRequest(username=username, password=password, device_name=device_name[:100])
+        except ValueError as exc:  # empty or overlong: the server would refuse it the same way
+            raise LoginRefused(ErrorCode.MALFORMED.value, str(exc)) from None
         try:
             response = await self.http.post(self._url("/auth/login"), content=body.model_dump_json(),
                                             headers=self._headers(token=None))
@@ -193,7 +196,10 @@ class SyncClient:
         if response.status_code != 200:
             code, message = _problem(response)
             raise SyncError(code, message, response.status_code)
-        login = LoginResponse.model_validate_json(response.content)
+        try:
+            login = LoginResponse.model_validate_json(response.content)
+        except ValueError as exc:
+            raise SyncError(ErrorCode.SERVER_ERROR.value, str(exc), response.status_code) from None
         user = login.user
         with Session(self.engine) as session:
             pending = [m for m in pending_mutations(session, limit=1)]
@@ -236,7 +242,7 @@ class SyncClient:
                 except SyncError as exc:
                     outcome, code, message = SyncOutcome.ERROR, exc.code, exc.message
                 except (ValueError, KeyError) as exc:  # an answer that is not what the protocol says
-                    outcome, code, message = SyncOutcome.ERROR, "sync.bad_answer", f"{type(exc).__name__}: {exc}"
+                    outcome, code, message = SyncOutcome.ERROR, ErrorCode.SERVER_ERROR.value, f"{type(exc).__name__}: {exc}"
             finished = self._clock()
             with Session(self.engine) as session:
                 note_run(session, outcome=outcome, at=finished, problem=code)
