@@ -242,7 +242,8 @@ class SyncClient:
                 except SyncError as exc:
                     outcome, code, message = SyncOutcome.ERROR, exc.code, exc.message
                 except (ValueError, KeyError) as exc:  # an answer that is not what the protocol says
-                    outcome, code, message = SyncOutcome.ERROR, ErrorCode.SERVER_ERROR.value, f"{type(exc).__name__}: {exc}"
+                    outcome, code = SyncOutcome.ERROR, ErrorCode.SERVER_ERROR.value
+                    message = f"{type(exc).__name__}: {exc}"
             finished = self._clock()
             with Session(self.engine) as session:
                 note_run(session, outcome=outcome, at=finished, problem=code)
