@@ -21,7 +21,7 @@ from views.login import LoginScreen
 from views.me import me_body
 from views.sync_screen import sync_body
 from app.viewmodels.sync import LoginModel, SyncModel
-from views.theme import FONT_FAMILY, FONT_FILE, WIDE, app_theme
+from views.theme import CONTENT_MAX, FONT_FAMILY, FONT_FILE, WIDE, app_theme
 
 TOP_ROUTES = ("/", "/issues", "/me")
 NAV_ICONS = ((ft.Icons.HOME_OUTLINED, ft.Icons.HOME, "nav.home"),
@@ -155,8 +155,12 @@ class Shell:
                 selected_index=index, label_type=ft.NavigationRailLabelType.ALL, min_width=88,
                 destinations=[ft.NavigationRailDestination(icon=i, selected_icon=s, label=t(k)) for i, s, k in NAV_ICONS],
                 on_change=lambda e: self.go(TOP_ROUTES[e.control.selected_index]))
+            # Lines stay readable on an office screen: the content keeps a phone-like column width.
+            column = ft.Container(body, width=min(CONTENT_MAX, max((self.page.width or WIDE) - 100, WIDE - 100)))
             content = ft.Row([rail, ft.VerticalDivider(width=1),
-                              ft.Container(body, expand=True, alignment=ft.Alignment.TOP_CENTER)], expand=True)
+                              ft.Row([column], alignment=ft.MainAxisAlignment.CENTER,
+                                     vertical_alignment=ft.CrossAxisAlignment.START, expand=True)],
+                             expand=True, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
             return ft.View(route=route, controls=[content], appbar=self._app_bar(title), padding=0)
         nav = ft.NavigationBar(
             selected_index=index,

@@ -11,6 +11,7 @@ BODY = 16
 TITLE = 20
 TOUCH = 48
 WIDE = 720  # from this width a navigation rail replaces the bottom bar
+CONTENT_MAX = 760  # the widest a column of content gets on a large screen
 
 # Status is never colour alone: each chip also carries its word.
 STATUS_COLOURS = {
