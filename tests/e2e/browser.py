@@ -43,6 +43,8 @@ BOOT_TIMEOUT_MS = 90_000
 # A tap reaches Python over the websocket and the redrawn screen comes back; photo processing included.
 ACTION_TIMEOUT_MS = 30_000
 SERVER_START_TIMEOUT_S = 60
+# expect() waits 5 s by default; a redraw after a tap can take longer on a busy 2-core machine.
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 # Flet's prebuilt client asks a public CDN for this one Rive script even with no_cdn; it fails harmlessly.
 KNOWN_OUTSIDE_REQUEST = re.compile(
@@ -302,6 +304,7 @@ def type_into(page: Page, label: str, value: str) -> None:
     settle(page)
     box = field_input(page, label)
     box.click()
+    expect(box).to_be_focused()  # Flutter has taken the field over for editing; typing before that is lost
     box.fill(value)
     expect(box).to_have_value(value)
 
@@ -312,6 +315,7 @@ def expect_field_value(page: Page, label: str, value: str) -> None:
     settle(page)
     box = field_input(page, label)
     box.click()
+    expect(box).to_be_focused()
     expect(box).to_have_value(value)
 
 
