@@ -89,8 +89,8 @@ def test_issue_list(shared_app, phone, cmap):
     open_app(page, shared_app.url, "/")
     go_tab(page, "问题")
     expect(field_input(page, "搜索标题、地点、描述")).to_be_attached()
-    # The three filters (状态 / 类别 / 联络站) are buttons without a name in the semantics tree, so
-    # they are not checked here; see the report in the commit that added this test.
+    # The three filters (状态 / 类别 / 联络站) are not checked here: Flutter exposes each Dropdown as a
+    # button without a name, so a screen reader says only "button" (their labels are not in the tree).
     expect(issue_tile(page, DEMO_ISSUE)).to_be_visible()
     for status in ("待分办", "已交办", "办理中", "已办结"):  # each row carries its status word
         expect(page.get_by_role("button").filter(has_text=status).first).to_be_visible()
