@@ -9,6 +9,7 @@ from typing import Awaitable, Callable
 import flet as ft
 
 from app.viewmodels.capture import CaptureModel
+from views.camera import take_photo
 from views.components import section_title
 from views.theme import BODY, TOUCH
 
@@ -89,18 +90,29 @@ class CaptureScreen:
             picked.append((f.name, bytes(data)))
         await self.model.add_photos(picked)
 
-    async def _locate(self, _=None) -> None:
-        if self.locate is None:
-            self.model.location_unavailable()
+    async def take_photo(self, _=None) -> None:
+        data = await take_photo(self.page, self.model.ctx.t)
+        if data is None:
+            self.model.camera_unavailable()
             return
-        try:
-            fix = await asyncio.wait_for(self.locate(), LOCATE_TIMEOUT_S)
-        except Exception:  # no permission, no fix in time, no service: typed coordinates remain
-            fix = None
-        if fix is None:
-            self.model.location_unavailable()
-        else:
+        await self.model.add_photos([(self.model.ctx.t("camera.file_name"), data)])
+
+    async def start(self) -> None:
+        """Ask the phone where we are as the form opens; quietly, since the user may type it instead."""
+        if self.model.location is None:
+            await self._locate(quiet=True)
+
+    async def _locate(self, _=None, *, quiet: bool = False) -> None:
+        fix = None
+        if self.locate is not None:
+            try:
+                fix = await asyncio.wait_for(self.locate(), LOCATE_TIMEOUT_S)
+            except Exception:  # no permission, no fix in time, no service: typed coordinates remain
+                fix = None
+        if fix is not None:
             self.model.set_device_location(*fix)
+        elif not quiet:
+            self.model.location_unavailable()
 
     def _toggle_typed(self) -> None:
         self.typed.visible = not self.typed.visible
@@ -135,12 +147,8 @@ class CaptureScreen:
         self.progress.controls[1].value = m.progress_text
         self.notices.controls = [self._notice(text) for text in m.notices]
         tiles: list[ft.Control] = [self._photo_tile(p.sha256) for p in m.photos]
-        tiles.append(ft.Container(
-            ft.Column([ft.Icon(ft.Icons.ADD_A_PHOTO_OUTLINED, size=36, color="#00695C"),
-                       ft.Text(t("capture.add_photo"), size=15, color="#00695C")],
-                      alignment=ft.MainAxisAlignment.CENTER, horizontal_alignment=ft.CrossAxisAlignment.CENTER),
-            width=112, height=112, border_radius=12, bgcolor="#E0F2F1", on_click=self.pick_photos, ink=True,
-            disabled=m.busy))
+        tiles.append(self._add_tile(ft.Icons.PHOTO_CAMERA_OUTLINED, t("capture.take_photo"), self.take_photo))
+        tiles.append(self._add_tile(ft.Icons.PHOTO_LIBRARY_OUTLINED, t("capture.add_photo"), self.pick_photos))
         self.strip.controls = tiles
         self.categories.controls = [self._chip(label, key == m.category_id, "category_id", key)
                                     for key, label in m.category_options()]
@@ -159,6 +167,13 @@ class CaptureScreen:
         self.reopened.visible = m.reopened
         if update:
             self.page.update()
+
+    def _add_tile(self, icon: ft.IconData, label: str, action) -> ft.Control:
+        return ft.Container(
+            ft.Column([ft.Icon(icon, size=36, color="#00695C"), ft.Text(label, size=15, color="#00695C")],
+                      alignment=ft.MainAxisAlignment.CENTER, horizontal_alignment=ft.CrossAxisAlignment.CENTER),
+            width=112, height=112, border_radius=12, bgcolor="#E0F2F1", on_click=action, ink=True,
+            disabled=self.model.busy)
 
     def _chip(self, label: str, selected: bool, field: str, key: str) -> ft.Control:
         return ft.Chip(label=ft.Text(label, size=BODY), selected=selected, show_checkmark=True,

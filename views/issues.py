@@ -27,18 +27,21 @@ class IssueListScreen:
         self.rows = ft.Column(spacing=0)
         self.root = ft.Column([
             ft.Container(self.search, padding=ft.Padding.only(left=16, right=16, top=12)),
-            ft.Container(ft.Row([self.status, self.category, self.station], scroll=ft.ScrollMode.AUTO, spacing=8),
-                         padding=ft.Padding.only(left=16, right=16, top=14, bottom=8)),
+            # Three equal columns that fit a phone; the padding leaves room for the floating labels.
+            ft.Container(ft.Row([ft.Container(d, expand=True, padding=ft.Padding.only(top=8))
+                                 for d in (self.status, self.category, self.station)], spacing=8),
+                         padding=ft.Padding.only(left=16, right=16, top=6, bottom=8)),
             self.rows,
         ], spacing=0, scroll=ft.ScrollMode.AUTO, expand=True, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.render()
 
-    def _dropdown(self, label: str, options: list[tuple[str, str]], field: str) -> ft.Dropdown:
+    def _dropdown(self, label: str, options: list[tuple[str, str]], field: str) -> ft.Control:
         all_label = self.model.ctx.t("list.filter_all")
-        return ft.Dropdown(label=label, width=168, text_size=15, value="",
+        # The label is what a screen reader says for the filter, not just "button".
+        return ft.Semantics(label=label, container=True, content=ft.Dropdown(label=label, text_size=15, value="", expand=True,
                            options=[ft.DropdownOption(key="", text=all_label)]
                            + [ft.DropdownOption(key=k, text=v) for k, v in options],
-                           on_select=lambda e: self._filter(field, e.control.value))
+                           on_select=lambda e: self._filter(field, e.control.value)))
 
     def _search(self, text: str) -> None:
         self.model.set_filter(text=text or "")

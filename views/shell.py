@@ -171,6 +171,7 @@ class Shell:
     def _capture_view(self) -> ft.View:
         if self.capture is None:
             self.capture = CaptureScreen(self.page, CaptureModel(self.ctx), on_saved=self._saved, locate=self.locate)
+            self.page.run_task(self.capture.start)
         return ft.View(route="/capture", controls=[self.capture.root],
                        appbar=self._app_bar(self.ctx.t("capture.screen_title"), back=True),
                        bottom_appbar=self.capture.save_bar, padding=0)

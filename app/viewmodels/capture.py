@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -27,6 +28,7 @@ class CapturedPhoto:
     taken_at: str | None
     latitude: float | None
     longitude: float | None
+    source_sha256: str = ""  # of the file as picked, so the same file is not added twice
 
     def ref(self) -> PhotoRef:
         return PhotoRef(sha256=self.sha256, width=self.width, height=self.height, byte_size=self.byte_size,
@@ -54,6 +56,7 @@ class CaptureModel:
         self.notices: list[str] = []  # photo problems and the like, shown until dismissed
         self.progress: tuple[int, int] | None = None  # photos processed / total while busy
         self.saved_issue_id: str | None = None
+        self.reopened = False  # True when the form opened on a draft left from before
         self._reopen()
 
     # -- options --------------------------------------------------------------------------------------------------
@@ -91,8 +94,16 @@ class CaptureModel:
 
     async def add_photos(self, files: list[tuple[str, bytes]]) -> None:
         """Process picked or taken photos off the UI loop, keep the good ones, explain the bad ones."""
-        if not files:
+        known = {p.source_sha256 for p in self.photos}
+        fresh = []
+        for name, data in files:
+            digest = hashlib.sha256(data).hexdigest()
+            if digest not in known:
+                known.add(digest)
+                fresh.append((name, data, digest))
+        if not fresh:
             return
+        files = [(name, data) for name, data, _ in fresh]
         self.progress = (0, len(files))
         self.on_change()
 
@@ -102,23 +113,23 @@ class CaptureModel:
 
         results = await process_photos([data for _, data in files], on_progress=progress,
                                        watermark=self._watermark())
-        for (name, _), result in zip(files, results):
+        for (name, _, digest), result in zip(fresh, results):
             if isinstance(result, PhotoError):
                 self.notices.append(self.ctx.t("capture.photo_refused", name=name,
                                                reason=self.ctx.t(result.message_key, **result.params)))
             else:
-                self._keep_photo(result)
+                self._keep_photo(result, digest)
         self.progress = None
         self._autosave()
         self.on_change()
 
-    def _keep_photo(self, photo: ProcessedPhoto) -> None:
+    def _keep_photo(self, photo: ProcessedPhoto, source_sha256: str) -> None:
         if any(p.sha256 == photo.sha256 for p in self.photos):
             return
         self.ctx.photos.put(photo)
         self.photos.append(CapturedPhoto(photo.sha256, photo.width, photo.height, len(photo.data),
                                          photo.taken_at.isoformat() if photo.taken_at else None,
-                                         photo.latitude, photo.longitude))
+                                         photo.latitude, photo.longitude, source_sha256))
         # The first photo's GPS gives the place when the phone did not.
         if self.location is None and photo.latitude is not None and photo.longitude is not None:
             self.location = Location(photo.latitude, photo.longitude, None, LocationSource.EXIF.value)
@@ -158,6 +169,10 @@ class CaptureModel:
             return  # a nonsense fix from the device is ignored; the user can type coordinates
         self.errors.pop("location", None)
         self._autosave()
+        self.on_change()
+
+    def camera_unavailable(self) -> None:
+        self.notices.append(self.ctx.t("camera.unavailable"))
         self.on_change()
 
     def location_unavailable(self) -> None:
@@ -225,6 +240,7 @@ class CaptureModel:
         self.on_change()
 
     def _reset(self) -> None:
+        self.reopened = False
         self.draft_id = None
         self.title = self.description = self.category_id = self.place_name = ""
         self.latitude_text = self.longitude_text = ""
@@ -261,7 +277,5 @@ class CaptureModel:
         loc = data.get("location")
         if loc:
             self.location = Location(loc["latitude"], loc["longitude"], loc.get("accuracy_m"), loc["source"])
+        self.reopened = self.has_content
 
-    @property
-    def reopened(self) -> bool:
-        return self.draft_id is not None and self.has_content

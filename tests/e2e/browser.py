@@ -34,6 +34,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--enable-unsafe-swiftshader",
+    # A camera that shows a test pattern, allowed without a prompt: the capture screen can take photos.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 PHONE = {"width": 412, "height": 860}
 DESKTOP = {"width": 1280, "height": 800}
@@ -111,6 +114,13 @@ class AppServer:
             time.sleep(0.2)
         raise RuntimeError(f"the app did not serve {self.url} within {SERVER_START_TIMEOUT_S} s:\n{self.log()}")
 
+    def kill(self) -> None:
+        """Kill the app at once, as a phone's system kills an app in the background."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
     def stop(self) -> None:
         """Stop the app (its whole process group), politely first."""
         process, self.process = self.process, None
@@ -183,7 +193,8 @@ class NetworkLog:
 
 
 def new_page(browser: Browser, viewport: dict | None = None) -> tuple[Page, NetworkLog]:
-    context = browser.new_context(viewport=viewport or PHONE, locale="zh-CN", service_workers="block")
+    context = browser.new_context(viewport=viewport or PHONE, locale="zh-CN", service_workers="block",
+                                  permissions=["camera"])
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     return page, NetworkLog().attach(page)
@@ -320,13 +331,13 @@ def expect_field_value(page: Page, label: str, value: str) -> None:
 
 
 def add_photo(page: Page, photo: Path) -> None:
-    """Tap 添加照片, choose the file in the browser's picker, wait until the photo is in the strip.
+    """Tap 从相册选择, choose the file in the browser's picker, wait until the photo is in the strip.
 
     A real mouse click: the browser opens a file picker only for a trusted user gesture."""
     settle(page)
     photos_before = photo_tiles(page).count()
     with page.expect_file_chooser(timeout=ACTION_TIMEOUT_MS) as chooser:
-        button(page, "添加照片").click()
+        button(page, "从相册选择").click()
     chooser.value.set_files(str(photo))
     expect(photo_tiles(page)).to_have_count(photos_before + 1, timeout=ACTION_TIMEOUT_MS)
 

@@ -16,6 +16,8 @@ from tests.e2e.browser import (
     BUNDLED_FONT_PATH,
     button,
     by_id,
+    photo_tiles,
+    tap,
     choose_chip,
     expect_field_value,
     expect_screen,
@@ -120,8 +122,24 @@ def test_draft_survives_a_reload(app, phone):
     # title has reached the app (and its autosave) by then.
     choose_chip(page, "农业与柑桔产业")
 
-    reload(page)
+    reload(page)  # the browser reconnects to the same running form
+    expect_field_value(page, TITLE_FIELD, title)
+
+    app.kill()  # the app is killed: only what was autosaved to the store survives
+    app.start()
+    open_app(page, app.url, "/capture")
     expect_field_value(page, TITLE_FIELD, title)
     expect(text(page, "已恢复上次没写完的内容。")).to_be_visible()
     chip = page.get_by_role("checkbox", name="农业与柑桔产业", exact=True)
     expect(chip).to_have_attribute("aria-checked", "true")
+
+
+def test_take_a_photo_with_the_camera(app, phone):
+    page, _ = phone
+    open_app(page, app.url, "/capture")
+    expect(field_input(page, TITLE_FIELD)).to_be_attached()
+    before = photo_tiles(page).count()
+    tap(button(page, "拍照", exact=True))
+    expect(text(page, "对准问题")).to_be_visible()  # the live preview is running
+    tap(button(page, "拍下这张"))
+    expect(photo_tiles(page)).to_have_count(before + 1)

@@ -77,7 +77,7 @@ def test_capture(shared_app, phone, cmap):
     open_app(page, shared_app.url, "/")
     open_capture(page)
     expect_texts(page, "照片", "类别", "地点类型")
-    expect(button(page, "添加照片")).to_be_visible()
+    expect(button(page, "从相册选择")).to_be_visible()
     expect(field_input(page, "标题（必填）")).to_be_attached()
     expect(page.get_by_role("checkbox", name="道路交通", exact=True)).to_be_visible()
     expect(button(page, "保存", exact=True)).to_be_visible()
