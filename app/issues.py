@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -108,6 +108,13 @@ class IssueDraft:
 
 def check_draft(session: Session, draft: IssueDraft) -> None:
     """Raise DomainError naming the first field that cannot be saved."""
+    check_draft_against(draft, has_category=lambda cid: session.get(Category, cid) is not None,
+                        has_station=lambda sid: session.get(Station, sid) is not None)
+
+
+def check_draft_against(draft: IssueDraft, *, has_category: Callable[[str], bool],
+                        has_station: Callable[[str], bool]) -> None:
+    """`check_draft` with the reference data looked up by the caller (the server: once per batch)."""
     if not draft.title.strip():
         raise DomainError("issue.title_required", field="title")
     if len(draft.title) > TITLE_MAX:
@@ -118,13 +125,13 @@ def check_draft(session: Session, draft: IssueDraft) -> None:
         raise DomainError("issue.place_name_too_long", field="place_name", max=PLACE_NAME_MAX)
     if not draft.category_id:
         raise DomainError("issue.category_required", field="category_id")
-    if session.get(Category, draft.category_id) is None:
+    if not has_category(draft.category_id):
         raise DomainError("issue.unknown_category", field="category_id")
     if draft.place_type not in PlaceType.__members__.values():
         raise DomainError("issue.unknown_place_type", field="place_type")
     if draft.source not in IssueSource.__members__.values():
         raise DomainError("issue.unknown_source", field="source")
-    if draft.station_id is not None and session.get(Station, draft.station_id) is None:
+    if draft.station_id is not None and not has_station(draft.station_id):
         raise DomainError("issue.unknown_station", field="station_id")
     if draft.location is not None:
         loc = draft.location
@@ -168,31 +175,47 @@ def apply_create(session: Session, body: Mapping[str, Any], *, actor: Actor) -> 
     """Insert an issue, its photos and its `create` event from a checked body; no commit."""
     draft = draft_from_body(body)
     check_draft(session, draft)
+    issue_values, photo_values, event_values = create_records(body, draft, actor=actor)
+    issue = Issue(**issue_values)
+    session.add(issue)
+    for values in photo_values:
+        session.add(IssuePhoto(**values))
+    session.add(IssueEvent(**event_values))
+    return issue
+
+
+def create_records(body: Mapping[str, Any], draft: IssueDraft, *,
+                   actor: Actor) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """Return the column values of a checked draft's issue, its photos and its `create` event.
+
+    The draft must have passed `check_draft`; this checks the ids. `apply_create` makes the
+    records of them; the server writes them in bulk, a batch at a time.
+    """
     if not is_uuid(str(body.get("id"))) or not is_uuid(str(body.get("event_id"))):
         raise DomainError("issue.bad_id", field="id")
     created_at = as_utc(datetime.fromisoformat(body["created_at"])) if body.get("created_at") else utcnow()
     loc = draft.location
-    issue = Issue(
-        id=body["id"], title=draft.title.strip(), description=draft.description, category_id=draft.category_id,
-        place_type=draft.place_type, place_name=draft.place_name.strip(),
+    title, place_name = draft.title.strip(), draft.place_name.strip()
+    issue = dict(
+        id=body["id"], title=title, description=draft.description, category_id=draft.category_id,
+        place_type=draft.place_type, place_name=place_name,
         latitude=loc.latitude if loc else None, longitude=loc.longitude if loc else None,
         accuracy_m=loc.accuracy_m if loc else None,
         location_source=loc.source if loc else LocationSource.NONE.value,
         reporter_id=actor.id, station_id=draft.station_id or actor.station_id, source=draft.source,
         created_at=created_at, updated_at=created_at, status=Status.NEW.value,
+        search_text=f"{title} {place_name} {draft.description}".lower(),
     )
-    issue.search_text = _search_text(issue)
-    session.add(issue)
-    for position, photo in enumerate(draft.photos):
-        session.add(IssuePhoto(issue_id=issue.id, sha256=photo.sha256, position=position, width=photo.width,
-                               height=photo.height, byte_size=photo.byte_size,
-                               taken_at=as_utc(photo.taken_at) if photo.taken_at else None,
-                               latitude=photo.latitude, longitude=photo.longitude))
+    photos = [dict(issue_id=body["id"], sha256=photo.sha256, position=position, width=photo.width,
+                   height=photo.height, byte_size=photo.byte_size,
+                   taken_at=as_utc(photo.taken_at) if photo.taken_at else None,
+                   latitude=photo.latitude, longitude=photo.longitude)
+              for position, photo in enumerate(draft.photos)]
     # The photos' hashes go into the timeline: a later change of a file is detectable.
-    session.add(IssueEvent(id=body["event_id"], issue_id=issue.id, kind=EventKind.CREATE.value, actor_id=actor.id,
-                           actor_role=actor.role.value, created_at=created_at,
-                           payload={"photos": [p.sha256 for p in draft.photos]}))
-    return issue
+    event = dict(id=body["event_id"], issue_id=body["id"], kind=EventKind.CREATE.value, actor_id=actor.id,
+                 actor_role=actor.role.value, created_at=created_at,
+                 payload={"photos": [p.sha256 for p in draft.photos]})
+    return issue, photos, event
 
 
 def capture_issue(session: Session, *, actor: Actor, draft: IssueDraft, created_at: datetime | None = None) -> Issue:
@@ -217,30 +240,56 @@ def apply_event(session: Session, body: Mapping[str, Any], *, actor: Actor) -> I
     issue = session.get(Issue, body.get("issue_id"))
     if issue is None:
         raise DomainError("issue.not_found")
+    kind, payload = check_event_body(
+        body, actor=actor, state_of=lambda: issue_state(session, issue),
+        has_department=lambda did: session.get(Department, did) is not None,
+        has_category=lambda cid: session.get(Category, cid) is not None)
+    event = IssueEvent(**event_record(body, issue_id=issue.id, kind=kind, payload=payload, actor=actor))
+    session.add(event)
+    if kind == EventKind.ATTACH_PHOTO:
+        count = len(session.exec(select(IssuePhoto).where(IssuePhoto.issue_id == issue.id)).all())
+        session.add(IssuePhoto(**attached_photo(issue.id, payload, position=count)))
+    session.flush()
+    refresh_state(session, issue)
+    return event
+
+
+def check_event_body(body: Mapping[str, Any], *, actor: Actor, state_of: Callable[[], IssueState],
+                     has_department: Callable[[str], bool],
+                     has_category: Callable[[str], bool]) -> tuple[str, dict[str, Any]]:
+    """Judge an event on an issue that exists; return its kind and payload, or raise DomainError.
+
+    `state_of` gives the issue's current state (asked once, after the cheap checks); the
+    server passes the state it holds in memory and reference data it read once per batch.
+    """
     if not is_uuid(str(body.get("id"))):
         raise DomainError("issue.bad_id", field="id")
     kind, payload = str(body.get("kind")), dict(body.get("payload") or {})
     _check_text(payload)
-    state = issue_state(session, issue)
+    state = state_of()
     # A department assignment or category must name a real one.
     if kind == EventKind.ASSIGN and payload.get("department_id"):
-        if session.get(Department, payload["department_id"]) is None:
+        if not has_department(payload["department_id"]):
             raise DomainError("event.unknown_department", field="department_id")
-    if kind == EventKind.CLASSIFY and payload.get("category_id") and session.get(Category, payload["category_id"]) is None:
+    if kind == EventKind.CLASSIFY and payload.get("category_id") and not has_category(payload["category_id"]):
         raise DomainError("issue.unknown_category", field="category_id")
     check_event(state, kind, actor, payload)
+    return kind, payload
+
+
+def event_record(body: Mapping[str, Any], *, issue_id: str, kind: str, payload: dict[str, Any],
+                 actor: Actor) -> dict[str, Any]:
+    """Return the column values of an accepted event."""
     created_at = as_utc(datetime.fromisoformat(body["created_at"])) if body.get("created_at") else utcnow()
-    event = IssueEvent(id=body["id"], issue_id=issue.id, kind=kind, actor_id=actor.id, actor_role=actor.role.value,
-                       created_at=created_at, payload=payload)
-    session.add(event)
-    if kind == EventKind.ATTACH_PHOTO:
-        count = len(session.exec(select(IssuePhoto).where(IssuePhoto.issue_id == issue.id)).all())
-        session.add(IssuePhoto(issue_id=issue.id, sha256=payload["sha256"], position=count,
-                               width=int(payload.get("width") or 0), height=int(payload.get("height") or 0),
-                               byte_size=int(payload.get("byte_size") or 0)))
-    session.flush()
-    refresh_state(session, issue)
-    return event
+    return dict(id=body["id"], issue_id=issue_id, kind=kind, actor_id=actor.id, actor_role=actor.role.value,
+                created_at=created_at, payload=payload)
+
+
+def attached_photo(issue_id: str, payload: Mapping[str, Any], *, position: int) -> dict[str, Any]:
+    """Return the column values of the photo an accepted `attach_photo` event adds."""
+    return dict(issue_id=issue_id, sha256=payload["sha256"], position=position,
+                width=int(payload.get("width") or 0), height=int(payload.get("height") or 0),
+                byte_size=int(payload.get("byte_size") or 0))
 
 
 def record_event(session: Session, *, actor: Actor, issue_id: str, kind: str, payload: Mapping[str, Any]) -> IssueEvent:
@@ -261,7 +310,12 @@ def _check_text(payload: Mapping[str, Any]) -> None:
 def timeline(session: Session, issue_id: str) -> list[IssueEvent]:
     """Return the issue's events in the order the rules judge them: server order, then local."""
     events = session.exec(select(IssueEvent).where(IssueEvent.issue_id == issue_id)).all()
-    return sorted(events, key=lambda e: (e.server_seq is None, e.server_seq or 0, e.created_at, e.id))
+    return sorted(events, key=timeline_key)
+
+
+def timeline_key(event: Any) -> tuple:
+    """The timeline's order: server order, then local events by time (an event, or a row with its columns)."""
+    return (event.server_seq is None, event.server_seq or 0, event.created_at, event.id)
 
 
 def issue_state(session: Session, issue: Issue) -> IssueState:
@@ -272,11 +326,19 @@ def issue_state(session: Session, issue: Issue) -> IssueState:
 
 def _replay(session: Session, issue: Issue):
     events = [e for e in timeline(session, issue.id) if e.rejected_code is None]
+    actors = {e.actor_id: None for e in events}
+    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_([a for a in actors if a])))}
+    return replay_timeline(issue, events, people)
+
+
+def replay_timeline(issue: Any, events: Sequence[Any], people: Mapping[str, Any]):
+    """Replay an issue's accepted events (timeline order) into its state; `people` by id, for the actors.
+
+    The issue, events and people may be records or rows with the same columns.
+    """
     create = next((e for e in events if e.kind == EventKind.CREATE), None)
     start = initial_state(category_id=issue.category_id, station_id=issue.station_id, reporter_id=issue.reporter_id,
                           photo_hashes=(create.payload.get("photos") or []) if create else ())
-    actors = {e.actor_id: None for e in events}
-    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_([a for a in actors if a])))}
     rest = [(e.id, e.kind, _actor_of(e, people), e.payload) for e in events if e.kind != EventKind.CREATE]
     return replay(start, rest)
 
@@ -291,18 +353,18 @@ def _actor_of(event: IssueEvent, people: Mapping[str, Any]) -> Actor:
 def refresh_state(session: Session, issue: Issue) -> IssueState:
     """Recompute the issue's cached status, department, category and rating from its timeline."""
     state = issue_state(session, issue)
-    issue.status = state.status.value
-    issue.department_id = state.department_id
-    issue.category_id = state.category_id
-    issue.rating = state.rating
+    for name, value in cached_fields(state).items():
+        setattr(issue, name, value)
     latest = max((e.created_at for e in timeline(session, issue.id)), default=issue.created_at)
     issue.updated_at = max(latest, issue.updated_at)
     session.add(issue)
     return state
 
 
-def _search_text(issue: Issue) -> str:
-    return f"{issue.title} {issue.place_name} {issue.description}".lower()
+def cached_fields(state: IssueState) -> dict[str, Any]:
+    """The issue's columns that cache what its timeline adds up to (besides updated_at)."""
+    return {"status": state.status.value, "department_id": state.department_id, "category_id": state.category_id,
+            "rating": state.rating}
 
 
 @dataclass(frozen=True)

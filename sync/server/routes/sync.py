@@ -26,7 +26,8 @@ MAX_SEQ = 2**63 - 1
 def push(body: PushRequest, user: UserDep, engine: EngineDep) -> PushResponse:
     """Apply a batch of mutations in order; answer one result per mutation, in the same order.
 
-    Each mutation is applied in its own transaction and answers `applied` (with `seq`, its
+    The batch is judged in order and kept in one transaction (all of it or, after a crash, none
+    of it: send it again). Each mutation answers `applied` (with `seq`, its
     event's place in the global order), `duplicate` (the id was applied before with the same
     body; the first answer is repeated, see `first_status`) or `rejected` with a `code`:
     a rule's code (e.g. `event.not_allowed_in_status`; the event is then kept in the
