@@ -66,9 +66,10 @@ def free_port() -> int:
 class AppServer:
     """The field app in web mode, as a subprocess with its own data directory, on a free loopback port."""
 
-    def __init__(self, data_dir: Path, *, demo: bool = True, user: str | None = None):
+    def __init__(self, data_dir: Path, *, demo: bool = True, user: str | None = None, server_url: str | None = None):
         self.data_dir = Path(data_dir)
         self.demo, self.user = demo, user
+        self.server_url = server_url
         self.port = 0
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-app.log"
         self.process: subprocess.Popen | None = None
@@ -88,7 +89,7 @@ class AppServer:
             args += ["--user", self.user]
         # Chinese UI whatever .env says, and a central store address where nothing listens.
         env = dict(os.environ, LIANLUO_LANGUAGE="zh-CN", PYTHONUNBUFFERED="1",
-                   LIANLUO_SERVER_URL=f"http://127.0.0.1:{free_port()}")
+                   LIANLUO_SERVER_URL=self.server_url or f"http://127.0.0.1:{free_port()}")
         env.pop("LIANLUO_DATA_DIR", None)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
