@@ -41,3 +41,4 @@ class LoginScreen:
             self.on_done()
             return
         self.error.value, self.error.visible = self.model.error, True
+        self.root.update()  # the update above ended the automatic one for this handler

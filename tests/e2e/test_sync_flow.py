@@ -88,7 +88,7 @@ def test_sign_in_pull_record_and_sync(central, field_app, phone):
     title = f"水渠堵塞 {uuid.uuid4().hex[:6]}"
     record_issue(page, title=title, photo=GPS_PHOTO, category="供水与饮水安全")
     expect(issue_tile(page, title)).to_be_visible()
-    expect(text(page, "已同步")).to_be_visible(timeout=60_000)  # the chip: photo and issue went up
+    expect(text(page, "全部记录已同步")).to_be_visible(timeout=60_000)  # photo and issue went up
 
     issue = office_sees(central.url, title)
     assert issue is not None, "the office does not see the new issue"
