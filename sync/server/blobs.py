@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import io
 import os
-import tempfile
 import warnings
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.clock import utcnow
+from app.photos import PhotoError, PhotoStore, process_photo
 from sync.protocol import MAX_BLOB_BYTES, BlobStatus, ErrorCode
 from sync.server.db import blob, read_session, write_session
 from sync.server.errors import HTTPProblem
@@ -35,7 +35,7 @@ MAX_STORED_EDGE = 4096
 
 
 def photo_path(root: Path, sha256: str) -> Path:
-    return root / sha256[:2] / sha256[2:4] / f"{sha256}.jpg"
+    return PhotoStore(root).path(sha256)
 
 
 def complete_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
@@ -188,10 +188,6 @@ def photo_problem(data: bytes) -> dict[str, object] | None:
     if max(width, height) > MAX_STORED_EDGE or min(width, height) < 1:
         return {"reason": "size", "width": width, "height": height, "max_edge": MAX_STORED_EDGE}
     try:
-        from app.photos import PhotoError, process_photo
-    except ImportError:  # the pipeline is optional on the server: fall back to a full decode
-        return _decodes(data)
-    try:
         # The pipeline's own checks (marker structure, pixel count), decoding at a small scale.
         process_photo(data, max_edge=64)
     except PhotoError as exc:
@@ -199,39 +195,8 @@ def photo_problem(data: bytes) -> dict[str, object] | None:
     return None
 
 
-def _decodes(data: bytes) -> dict[str, object] | None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-        except (OSError, ValueError, Image.DecompressionBombError) as exc:
-            return {"reason": "damaged", "error": type(exc).__name__}
-    return None
-
-
 def _store(root: Path, sha256: str, data: bytes) -> None:
-    try:
-        from app.photos import PhotoStore
-    except ImportError:
-        PhotoStore = None  # noqa: N806
-    if PhotoStore is not None:
-        PhotoStore(root).put_bytes(sha256, data)
-        return
-    path = photo_path(root, sha256)
-    if path.is_file():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    PhotoStore(root).put_bytes(sha256, data)
 
 
 def check_length(length: int) -> None:
