@@ -40,7 +40,8 @@ class Shell:
         self.issue_list: IssueListScreen | None = None
         self._wide = self._is_wide()
         self._language = ctx.t.language
-        page.fonts = {FONT_FAMILY: FONT_FILE}
+        if not page.web:  # in the browser the font comes with the engine (assets/assets/FontManifest.json)
+            page.fonts = {FONT_FAMILY: FONT_FILE}
         page.theme = page.dark_theme = app_theme()
         page.theme_mode = ft.ThemeMode.LIGHT
         page.title = ctx.t("app.title")
