@@ -31,6 +31,13 @@ def me_body(model: MeModel, on_language, *, on_sync=None, on_login=None) -> ft.C
             ft.Radio(value=code, label=label, label_style=ft.TextStyle(size=BODY)) for code, label in
             model.language_options()]), value=model.language, on_change=lambda e: on_language(e.control.value)),
             padding=ft.Padding.symmetric(horizontal=8)),
+        section_title(t("me.photos")),
+        ft.Container(ft.Row([
+            ft.Switch(value=model.watermark, on_change=lambda e: model.set_watermark(bool(e.control.value))),
+            ft.Text(t("photos.watermark.toggle"), size=BODY, expand=True),  # wraps, where a Switch label would not
+        ]), padding=ft.Padding.symmetric(horizontal=16)),
+        ft.Container(ft.Text(t("photos.watermark.hint"), size=14, color="#546E7A"),
+                     padding=ft.Padding.symmetric(horizontal=16)),
         section_title(t("me.about")),
         ft.Container(ft.Text(t("me.version", version=model.app_version), size=BODY),
                      padding=ft.Padding.symmetric(horizontal=16)),

@@ -135,7 +135,7 @@ class CaptureModel:
             self.location = Location(photo.latitude, photo.longitude, None, LocationSource.EXIF.value)
 
     def _watermark(self) -> Watermark | None:
-        if not self.ctx.settings.watermark_photos:
+        if not self.ctx.watermark_photos:
             return None
         t = self.ctx.t
         user = self.ctx.current_user()

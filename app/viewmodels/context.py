@@ -18,6 +18,7 @@ from app.workflow import Actor
 
 USER_KEY = "user_id"
 LANGUAGE_KEY = "language"
+WATERMARK_KEY = "watermark_photos"
 
 
 @dataclass
@@ -68,6 +69,18 @@ class AppContext:
     def online(self) -> bool:
         """True when the last sync reached the central store."""
         return self.syncer is not None and self.syncer.status().last_outcome == "ok"
+
+    @property
+    def watermark_photos(self) -> bool:
+        """Whether new photos get the evidence stamp: the user's choice, else the settings' default."""
+        with self.session() as session:
+            chosen = get_meta(session, WATERMARK_KEY)
+        return self.settings.watermark_photos if chosen == "" else chosen == "1"
+
+    def set_watermark_photos(self, enabled: bool) -> None:
+        with self.session() as session:
+            set_meta(session, WATERMARK_KEY, "1" if enabled else "0")
+            session.commit()
 
     def pending_count(self) -> int:
         with self.session() as session:

@@ -25,6 +25,7 @@ class MeModel:
                 station = session.get(Station, user.station_id)
         self.station = self.ctx.name_of(station)
         self.language = t.language
+        self.watermark = self.ctx.watermark_photos
 
     def language_options(self) -> list[tuple[str, str]]:
         return [(code, self.ctx.t(f"language.{code}")) for code in LANGUAGES]
@@ -34,6 +35,10 @@ class MeModel:
             raise ValueError(f"unknown language {language!r}")
         self.ctx.set_language(language)
         self.refresh()
+
+    def set_watermark(self, enabled: bool) -> None:
+        self.ctx.set_watermark_photos(enabled)
+        self.watermark = enabled
 
     @property
     def app_version(self) -> str:

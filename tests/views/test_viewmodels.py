@@ -142,3 +142,18 @@ def test_language_switches_to_english_and_is_remembered(ctx):
     assert AppContext(ctx.engine, ctx.photos, ctx.settings).t.language == "en"
     with pytest.raises(ValueError):
         me.set_language("fr")
+
+
+def test_the_evidence_stamp_can_be_switched_off_and_stays_off(ctx, photo_fixtures):
+    data = (photo_fixtures / "orientation-landscape_1.jpg").read_bytes()
+    stamped = CaptureModel(ctx)
+    asyncio.run(stamped.add_photos([("a.jpg", data)]))
+    stamped_hash = stamped.photos[0].sha256
+    stamped.discard()
+    me = MeModel(ctx)
+    assert me.watermark is True  # the settings' default
+    me.set_watermark(False)
+    assert MeModel(AppContext(ctx.engine, ctx.photos, ctx.settings)).watermark is False
+    plain = CaptureModel(ctx)
+    asyncio.run(plain.add_photos([("a.jpg", data)]))
+    assert plain.photos[0].sha256 != stamped_hash  # the same photo, without the band at the bottom
