@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import math
+from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -64,12 +65,32 @@ ISSUE, EVENT, PHOTO = Issue.__table__, IssueEvent.__table__, IssuePhoto.__table_
 ISSUE_COLUMNS = tuple(c.name for c in ISSUE.columns)
 EVENT_COLUMNS = tuple(c.name for c in EVENT.columns)
 PHOTO_COLUMNS = tuple(c.name for c in PHOTO.columns)
+
+
+def _times(table: Any) -> tuple[str, ...]:
+    """The table's time columns (the change log carries them as ISO 8601 text)."""
+    names = []
+    for column in table.columns:
+        try:
+            if issubclass(getattr(column.type, "impl_instance", column.type).python_type, datetime):
+                names.append(column.name)
+        except NotImplementedError:
+            pass
+    return tuple(names)
+
+
+ISSUE_TIMES, EVENT_TIMES, PHOTO_TIMES = _times(ISSUE), _times(EVENT), _times(PHOTO)
 # The columns of an issue that its timeline decides (app.issues.refresh_state).
 CACHED_COLUMNS = ("status", "department_id", "category_id", "rating", "updated_at")
 
 # Refusals that are not a user's timeline entry (a client's mistake): answered, not kept.
 _NOT_TIMELINE = frozenset({"issue.bad_id", "event.unknown_kind", "event.create_twice"})
-_KINDS = frozenset({MutationKind.ISSUE_CREATE.value, MutationKind.ISSUE_EVENT.value})
+# The enums' values, compared many times a batch.
+_CREATE, _EVENT = MutationKind.ISSUE_CREATE.value, MutationKind.ISSUE_EVENT.value
+_KINDS = frozenset({_CREATE, _EVENT})
+_ATTACH_PHOTO = EventKind.ATTACH_PHOTO.value
+_ISSUE, _PHOTO, _EVENT_ENTITY = EntityKind.ISSUE.value, EntityKind.PHOTO.value, EntityKind.EVENT.value
+_TO_ISSUE, _TO_DEPARTMENT = Audience.ISSUE.value, Audience.DEPARTMENT.value
 
 
 @dataclass
@@ -88,8 +109,12 @@ class Unforeseen(Exception):
 
 # ---------------------------------------------------------------- hashing and the wire's text
 
+# json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")), made once.
+_HASH_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def _hash_text(kind: str, body: Mapping[str, Any]) -> str:
-    return json.dumps({"kind": kind, "body": body}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _HASH_ENCODER.encode({"kind": kind, "body": body})
 
 
 def body_hash(kind: str, body: Mapping[str, Any]) -> str:
@@ -213,7 +238,7 @@ def prepare(mutation: Mutation) -> Prepared:
             prepared.answer = _result(mutation_id, MutationStatus.REJECTED, code=ErrorCode.MALFORMED.value,
                                       params={"errors": [problem]})
             return prepared
-        model = IssueCreateBody if kind == MutationKind.ISSUE_CREATE else IssueEventBody
+        model = IssueCreateBody if kind == _CREATE else IssueEventBody
         prepared.body = {**raw, **model.model_validate(raw).model_dump(mode="json", exclude_unset=True)}
     except ValidationError as exc:
         prepared.answer = _malformed(mutation_id, exc)
@@ -225,12 +250,16 @@ def prepare(mutation: Mutation) -> Prepared:
 
 # ---------------------------------------------------------------- 2. the state a batch judges against
 
-def _data(columns: Sequence[str], row: Mapping[str, Any]) -> dict[str, Any]:
-    """A record as the change log carries it (changes.record_data): every column, times as ISO 8601 UTC."""
-    data = {}
-    for name in columns:
-        value = row[name]
-        data[name] = as_utc(value).isoformat() if isinstance(value, datetime) else value
+def _data(times: Sequence[str], row: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as the change log carries it (changes.record_data): every column, times as ISO 8601 UTC.
+
+    `row` holds every column of its table, in the table's order; `times` names its time columns.
+    """
+    data = dict(row)
+    for name in times:
+        value = data[name]
+        if value is not None:
+            data[name] = as_utc(value).isoformat()
     return data
 
 
@@ -312,7 +341,7 @@ class Batch:
             body = m.body
             if body is None or m.id in self.known:
                 continue
-            if m.kind == MutationKind.ISSUE_CREATE:
+            if m.kind == _CREATE:
                 issue_ids[body["id"]] = None
                 event_ids[body["event_id"]] = None
                 for photo in body.get("photos") or ():
@@ -321,7 +350,7 @@ class Batch:
                 issue_ids[body["issue_id"]] = targets[body["issue_id"]] = None
                 event_ids[body["id"]] = None
                 sha = (body.get("payload") or {}).get("sha256")
-                if body["kind"] == EventKind.ATTACH_PHOTO and isinstance(sha, str):
+                if body["kind"] == _ATTACH_PHOTO and isinstance(sha, str):
                     hashes[sha] = None
         rows = []
         for part in _chunks(list(issue_ids)):
@@ -379,19 +408,19 @@ class Batch:
         self._seq += 1
         return seq
 
-    def _change(self, entity: EntityKind, data: dict[str, Any], issue: Mapping[str, Any], *,
-                audience: Audience = Audience.ISSUE, seq: int | None = None) -> dict[str, Any]:
+    def _change(self, entity: str, data: dict[str, Any], issue: Mapping[str, Any], *,
+                audience: str = _TO_ISSUE, seq: int | None = None) -> dict[str, Any]:
         """One change-log row (changes.append) with the scope columns of the issue as it now is."""
-        entity_id = f"{data['issue_id']}:{data['sha256']}" if entity is EntityKind.PHOTO else str(data.get("id") or "")
-        return {"seq": self._next_seq() if seq is None else seq, "entity": entity.value, "entity_id": entity_id,
-                "issue_id": issue["id"], "audience": audience.value, "station_id": issue["station_id"],
+        entity_id = f"{data['issue_id']}:{data['sha256']}" if entity == _PHOTO else str(data.get("id") or "")
+        return {"seq": self._next_seq() if seq is None else seq, "entity": entity, "entity_id": entity_id,
+                "issue_id": issue["id"], "audience": audience, "station_id": issue["station_id"],
                 "department_id": issue["department_id"], "reporter_id": issue["reporter_id"], "data": data,
                 "created_at": self.now}
 
     def _event_change(self, event: dict[str, Any], issue: Mapping[str, Any]) -> dict[str, Any]:
         """Give an event its place in the order (server_seq) and log it whole."""
         seq = event["server_seq"] = self._next_seq()
-        return self._change(EntityKind.EVENT, _data(EVENT_COLUMNS, event), issue, seq=seq)
+        return self._change(_EVENT_ENTITY, _data(EVENT_TIMES, event), issue, seq=seq)
 
     # ------------------------------------------------------------ judging, in order
 
@@ -428,7 +457,7 @@ class Batch:
         body = m.body
         assert body is not None
         try:
-            if m.kind == MutationKind.ISSUE_CREATE:
+            if m.kind == _CREATE:
                 return _applied(m.id, self._create(body))
             return _applied(m.id, self._event(body))
         except DomainError as error:
@@ -461,8 +490,8 @@ class Batch:
         event = dict.fromkeys(EVENT_COLUMNS) | event_values
         state = initial_state(category_id=row["category_id"], station_id=row["station_id"],
                               reporter_id=row["reporter_id"], photo_hashes=event["payload"]["photos"])
-        changes = [self._change(EntityKind.ISSUE, _data(ISSUE_COLUMNS, row), row)]
-        changes += [self._change(EntityKind.PHOTO, _data(PHOTO_COLUMNS, photo), row) for photo in photos]
+        changes = [self._change(_ISSUE, _data(ISSUE_TIMES, row), row)]
+        changes += [self._change(_PHOTO, _data(PHOTO_TIMES, photo), row) for photo in photos]
         changes.append(self._event_change(event, row))
         self.issues[row["id"]] = IssueInBatch(row, state, photos, [event], new=True)
         self.issue_ids.add(row["id"])
@@ -481,7 +510,7 @@ class Batch:
         if body["id"] in self.event_ids:
             raise Refusal(ErrorCode.RECORD_EXISTS.value, {"id": body["id"]})
         sha = (body.get("payload") or {}).get("sha256")
-        if body["kind"] == EventKind.ATTACH_PHOTO and isinstance(sha, str) and sha not in self.complete:
+        if body["kind"] == _ATTACH_PHOTO and isinstance(sha, str) and sha not in self.complete:
             raise Refusal(ErrorCode.BLOB_MISSING.value, {"missing": [sha]})
         try:
             kind, payload = check_event_body(body, actor=self.actor, state_of=lambda: issue.state,
@@ -489,7 +518,7 @@ class Batch:
                                              has_category=self.reference("category").__contains__)
         except DomainError as error:
             raise self._recorded(issue, body, error) from None
-        if kind == EventKind.ATTACH_PHOTO and any(p["sha256"] == payload["sha256"] for p in issue.photos):
+        if kind == _ATTACH_PHOTO and any(p["sha256"] == payload["sha256"] for p in issue.photos):
             # The store holds one row per photo of an issue; until the rules say what a second
             # attachment of the same photo means, it stays unanswered (and is sent again).
             raise Unforeseen(f"photo {payload['sha256']} is attached to issue {issue.id} already")
@@ -498,23 +527,22 @@ class Batch:
         event = dict.fromkeys(EVENT_COLUMNS) | event_record(body, issue_id=issue.id, kind=kind, payload=payload,
                                                             actor=self.actor)
         photos = issue.photos
-        if kind == EventKind.ATTACH_PHOTO:
+        if kind == _ATTACH_PHOTO:
             photos = photos + [dict.fromkeys(PHOTO_COLUMNS) | attached_photo(issue.id, payload,
                                                                              position=len(photos))]
         state = apply_event(issue.state, kind, payload)
         latest = max(issue.latest, event["created_at"])
         row = issue.row | cached_fields(state)
         row["updated_at"] = max(latest, row["updated_at"])
-        changes = [self._change(EntityKind.ISSUE, _data(ISSUE_COLUMNS, row), row)]
+        changes = [self._change(_ISSUE, _data(ISSUE_TIMES, row), row)]
         if row["department_id"] and row["department_id"] != issue.row["department_id"]:
             # Sent again to the new department only: its cursor is past the issue's history.
-            changes += [self._change(EntityKind.PHOTO, _data(PHOTO_COLUMNS, earlier), row,
-                                     audience=Audience.DEPARTMENT) for earlier in photos]
-            changes += [self._change(EntityKind.EVENT, _data(EVENT_COLUMNS, earlier), row,
-                                     audience=Audience.DEPARTMENT)
+            changes += [self._change(_PHOTO, _data(PHOTO_TIMES, earlier), row, audience=_TO_DEPARTMENT)
+                        for earlier in photos]
+            changes += [self._change(_EVENT_ENTITY, _data(EVENT_TIMES, earlier), row, audience=_TO_DEPARTMENT)
                         for earlier in issue.events if earlier["server_seq"] is not None]
         if photos is not issue.photos:
-            changes.append(self._change(EntityKind.PHOTO, _data(PHOTO_COLUMNS, photos[-1]), row))
+            changes.append(self._change(_PHOTO, _data(PHOTO_TIMES, photos[-1]), row))
             self.new_photos.append(photos[-1])
         changes.append(self._event_change(event, row))
         issue.row, issue.state, issue.photos, issue.latest, issue.dirty = row, state, photos, latest, True
@@ -557,10 +585,11 @@ class Batch:
         created = [issue.row for issue in self.issues.values() if issue.new]
         changed = [{"_id": issue.row["id"], **{f"_{c}": issue.row[c] for c in CACHED_COLUMNS}}
                    for issue in self.issues.values() if issue.dirty and not issue.new]
+        connection = session.connection()
         for table, rows in ((ISSUE, created), (PHOTO, self.new_photos), (EVENT, self.new_events),
                             (change_log, self.log_rows), (applied_mutation, self.remembered)):
-            for part in _chunks(rows):
-                session.execute(table.insert(), list(part))
+            if rows:
+                _bulk_insert(connection, table, rows)
         if changed:
             statement = update(ISSUE).where(ISSUE.c.id == bindparam("_id")).values(
                 {c: bindparam(f"_{c}") for c in CACHED_COLUMNS})
@@ -568,6 +597,60 @@ class Batch:
                 session.execute(statement, list(part))
         if self._seq is not None:
             _claim_seqs(session, self._seq - 1)
+
+
+class _BulkInsert:
+    """One table's INSERT for the driver's executemany, and its columns' own conversions for the dialect.
+
+    The values are converted exactly as SQLAlchemy would bind them (the column types' bind
+    processors: times, JSON), without its per-row bookkeeping.
+    """
+
+    def __init__(self, table: Any, dialect: Any):
+        names = [c.name for c in table.columns]
+        quote = dialect.identifier_preparer.quote
+        mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
+        self.sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+                    f"VALUES ({', '.join([mark] * len(names))})")
+        self.values = itemgetter(*names)
+        self.convert = [(index, processor) for index, column in enumerate(table.columns)
+                        if (processor := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+
+    def params(self, rows: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
+        values, convert = self.values, self.convert
+        # A value met again (the batch's time, on every row it logs) is converted once.
+        last: list[list[Any]] = [[_UNSET, None] for _ in convert]
+        params = []
+        for row in rows:
+            one = list(values(row))
+            for seen, (index, processor) in zip(last, convert):
+                value = one[index]
+                if value is not seen[0]:
+                    seen[0], seen[1] = value, processor(value)
+                one[index] = seen[1]
+            params.append(one)
+        return params
+
+
+_UNSET = object()
+
+
+_INSERTS: dict[tuple[str, str, int], _BulkInsert] = {}
+
+
+def _bulk_insert(connection: Any, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows (dicts of every column) with the driver's executemany, in the connection's transaction."""
+    dialect = connection.dialect
+    key = (table.name, dialect.name, id(dialect))
+    plan = _INSERTS.get(key)
+    if plan is None:
+        plan = _INSERTS[key] = _BulkInsert(table, dialect)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        for part in _chunks(plan.params(rows)):
+            cursor.executemany(plan.sql, part)
+    finally:
+        cursor.close()
 
 
 class _Row:
