@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from app.clock import utcnow
 from app.models import OutboxMutation
+from app.photos import PhotoError
 from app.outbox import (DONE_STATES, RejectedChange, SyncOutcome, SyncProgress, SyncReport, SyncStatus, batches,
                         clear_problem, issue_of, note_run, pending_mutations, photo_hashes,
                         read_status, record_result, rejected_change)
@@ -54,13 +55,15 @@ ReportCallback = Callable[[SyncReport], Any]
 
 
 class PhotoSource(Protocol):
-    """The part of app.photos.PhotoStore the client reads from."""
+    """The part of app.photos.PhotoStore the client uses."""
 
     def has(self, sha256: str) -> bool: ...
 
     def read(self, sha256: str) -> bytes: ...
 
     def path(self, sha256: str): ...
+
+    def put_bytes(self, sha256: str, data: bytes) -> str: ...
 
 
 class SyncError(Exception):
@@ -371,6 +374,24 @@ class SyncClient:
             hashes = hashes | {sha} if partial else hashes - {sha}
             set_meta(session, PARTIAL_UPLOADS, json.dumps(sorted(hashes)))
             session.commit()
+
+    async def download_photo(self, sha256: str) -> bool:
+        """Fetch a photo another device took, for the issue screen; False when it cannot be had now."""
+        with Session(self.engine) as session:
+            token = auth_token(session)
+        if not token:
+            return False
+        try:
+            response = await self.http.get(self._url(f"/blobs/{sha256}"), headers=self._headers(token))
+        except httpx.TransportError:
+            return False  # offline: the screen says the photo is not here yet
+        if response.status_code != 200:
+            return False
+        try:
+            self.photos.put_bytes(sha256, response.content)  # checks the bytes hash to the name
+        except PhotoError:
+            return False
+        return True
 
     async def _blob_offset(self, token: str, sha: str) -> int:
         response = await self._request("HEAD", f"/blobs/{sha}", token, allow=(404,))

@@ -87,6 +87,14 @@ class SyncService:
         self._notify()
         return None
 
+    async def download_photos(self, hashes: list[str]) -> int:
+        """Fetch photos other devices took, one after another; return how many arrived."""
+        arrived = 0
+        for sha256 in hashes:
+            if await self.client.download_photo(sha256):
+                arrived += 1
+        return arrived
+
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None

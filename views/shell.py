@@ -201,6 +201,11 @@ class Shell:
 
     def _detail_view(self, issue_id: str) -> ft.View:
         model = IssueDetailModel(self.ctx, issue_id)
+        if model.missing_photos and self.ctx.syncer is not None:
+            async def fetch() -> None:
+                if await model.fetch_missing_photos() and self.page.route == f"/issues/{issue_id}":
+                    self.render()
+            self.page.run_task(fetch)
         return ft.View(route=f"/issues/{issue_id}", controls=[detail_body(self.page, model)],
                        appbar=self._app_bar(self.ctx.t("detail.screen_title"), back=True), padding=0)
 

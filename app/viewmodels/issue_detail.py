@@ -78,6 +78,21 @@ class IssueDetailModel:
                            what=t(f"event.{event.kind}"), text=text, rejected=rejected,
                            pending=event.server_seq is None and not event.rejected_code)
 
+    @property
+    def missing_photos(self) -> list[str]:
+        """Photos named by the issue that are not on this device yet."""
+        return [p.sha256 for p in self.photos if not p.available] if self.found else []
+
+    async def fetch_missing_photos(self) -> bool:
+        """Download the missing photos where a central store is reachable; True if any arrived."""
+        syncer = self.ctx.syncer
+        if syncer is None or not self.missing_photos:
+            return False
+        arrived = await syncer.download_photos(self.missing_photos)
+        if arrived:
+            self.refresh()
+        return bool(arrived)
+
     def photo_bytes(self, sha256: str) -> bytes | None:
         return self.ctx.photos.read(sha256) if self.ctx.photos.has(sha256) else None
 

@@ -181,3 +181,25 @@ def test_client_pushes_photo_free_issues_while_photos_upload_and_keeps_each_issu
             line = timeline(session, issue_id)
             assert [e.kind for e in line] == ["create", "comment"]
             assert seqs[line[0].id] < seqs[line[1].id]
+
+
+def test_a_photo_another_phone_took_is_downloaded_for_the_issue_screen(tmp_path, central):
+    photo = phone_photos()[0].read_bytes()
+
+    async def main():
+        async with asgi_http(central) as http:
+            wang = await new_phone(tmp_path, "wang", "deputy-wang", http)
+            ref = wang.add_photo(photo)
+            wang.capture(title="渠道淤塞", category="water", photos=[ref])
+            assert (await wang.client.sync_once()).ok
+            hu = await new_phone(tmp_path, "hu", "staff-hu", http)  # same station: sees the issue
+            assert not hu.photos.has(ref.sha256)
+            fetched = await hu.client.download_photo(ref.sha256)
+            stranger = await new_phone(tmp_path, "zhao", "deputy-zhao", http)  # another station
+            refused = await stranger.client.download_photo(ref.sha256)
+            return ref, hu, fetched, stranger, refused
+
+    ref, hu, fetched, stranger, refused = asyncio.run(main())
+    assert fetched and hu.photos.verify(ref.sha256)
+    assert hu.photos.read_thumbnail(ref.sha256)  # the list's thumbnail is made on this phone
+    assert refused is False and not stranger.photos.has(ref.sha256)

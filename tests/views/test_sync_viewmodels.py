@@ -65,3 +65,26 @@ def test_sign_in_needs_both_fields_and_shows_why_it_failed(engine, settings, tmp
     assert syncer.logins == [("deputy-wang", "lianluo2026")] and model.error.startswith("连不上服务器")
     syncer.login_answer = None
     assert asyncio.run(model.submit()) is True and model.password == ""
+
+
+def test_the_issue_screen_fetches_photos_it_does_not_have(engine, settings, tmp_path, township, photo_fixtures):
+    from app.photos import process_photo
+    from app.viewmodels.issue_detail import IssueDetailModel
+    from tests.factories import capture_issue
+    from app.issues import PhotoRef
+
+    taken = process_photo((photo_fixtures / "gps-DSCN0012.jpg").read_bytes())
+    with AppContext(engine, PhotoStore(tmp_path / "p"), settings).session() as session:
+        issue = capture_issue(session, township["deputy-wang"], photos=(PhotoRef(taken.sha256, taken.width, taken.height),))
+
+    class Downloader(FakeSyncer):
+        async def download_photos(self, hashes):
+            for sha in hashes:
+                ctx.photos.put_bytes(sha, taken.data)
+            return len(hashes)
+
+    ctx = AppContext(engine, PhotoStore(tmp_path / "p"), settings, syncer=Downloader())
+    detail = IssueDetailModel(ctx, issue.id)
+    assert detail.missing_photos == [taken.sha256] and detail.photos[0].available is False
+    assert asyncio.run(detail.fetch_missing_photos()) is True
+    assert detail.missing_photos == [] and detail.photos[0].thumbnail
