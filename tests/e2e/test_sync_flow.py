@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from app.reference import stable_id
 from sync.server.demo import load_demo
 from tests.e2e.browser import (GPS_PHOTO, AppServer, expect_screen, field_input, issue_tile, open_app, record_issue,
-                               tap, text, button)
+                               tap, text, button, type_into)
 from tests.sync.phones import CHEAP_HASH, ServerProcess, make_central
 
 pytestmark = pytest.mark.e2e
@@ -38,10 +38,8 @@ def field_app(tmp_path, central):
 
 def sign_in(page, username: str, password: str) -> None:
     expect(field_input(page, "用户名")).to_be_attached()
-    field_input(page, "用户名").click()
-    page.keyboard.type(username)
-    field_input(page, "密码").click()
-    page.keyboard.type(password)
+    type_into(page, "用户名", username)
+    type_into(page, "密码", password)
     tap(button(page, "登录", exact=True))
 
 
@@ -77,9 +75,7 @@ def test_sign_in_pull_record_and_sync(central, field_app, phone):
     sign_in(page, "deputy-wang", "wrong-password")
     expect(text(page, "用户名或密码不对")).to_be_visible()  # the server's refusal, in plain words
 
-    field_input(page, "密码").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type("lianluo2026")
+    type_into(page, "密码", "lianluo2026")
     tap(button(page, "登录", exact=True))
     expect_screen(page, "联络通")
     # The township's issues for 王建华's station came down from the central store.
