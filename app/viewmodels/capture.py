@@ -229,7 +229,7 @@ class CaptureModel:
             discard_draft(session, self.draft_id)
         self.saved_issue_id = issue.id
         self._reset()
-        self.ctx.changed()
+        self.ctx.saved_locally()
         return issue.id
 
     def discard(self) -> None:

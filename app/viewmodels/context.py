@@ -89,6 +89,12 @@ class AppContext:
     def subscribe(self, listener: Callable[[], None]) -> None:
         self.listeners.append(listener)
 
+    def saved_locally(self) -> None:
+        """A change was recorded on this device: send it now if the network allows, and redraw."""
+        if self.syncer is not None:
+            self.syncer.sync_now()
+        self.changed()
+
     def changed(self) -> None:
         """Tell every screen that local data changed, so they read it again."""
         for listener in list(self.listeners):

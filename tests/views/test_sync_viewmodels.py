@@ -88,3 +88,21 @@ def test_the_issue_screen_fetches_photos_it_does_not_have(engine, settings, tmp_
     assert detail.missing_photos == [taken.sha256] and detail.photos[0].available is False
     assert asyncio.run(detail.fetch_missing_photos()) is True
     assert detail.missing_photos == [] and detail.photos[0].thumbnail
+
+
+def test_saving_an_issue_asks_for_a_sync_at_once(engine, settings, tmp_path):
+    from app.reference import stable_id
+    from app.viewmodels.capture import CaptureModel
+
+    syncer = FakeSyncer()
+    ctx = context(engine, settings, tmp_path, syncer)
+    with ctx.session() as session:
+        from app.demo import seed_people
+        seed_people(session)
+    ctx.sign_in_locally(stable_id("person", "deputy-wang"))
+    model = CaptureModel(ctx)
+    model.set_field("title", "村道塌方")
+    model.set_field("category_id", stable_id("category", "roads"))
+    assert syncer.woken == 0  # typing alone does not
+    assert model.save() is not None
+    assert syncer.woken == 1
