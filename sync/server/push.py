@@ -30,9 +30,10 @@ import hashlib
 import json
 import logging
 import math
-from operator import itemgetter
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from pydantic import ValidationError
@@ -635,16 +636,16 @@ class _BulkInsert:
 _UNSET = object()
 
 
-_INSERTS: dict[tuple[str, str, int], _BulkInsert] = {}
+_INSERTS: "weakref.WeakKeyDictionary[Any, dict[str, _BulkInsert]]" = weakref.WeakKeyDictionary()  # by dialect
 
 
 def _bulk_insert(connection: Any, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert rows (dicts of every column) with the driver's executemany, in the connection's transaction."""
     dialect = connection.dialect
-    key = (table.name, dialect.name, id(dialect))
-    plan = _INSERTS.get(key)
+    plans = _INSERTS.setdefault(dialect, {})
+    plan = plans.get(table.name)
     if plan is None:
-        plan = _INSERTS[key] = _BulkInsert(table, dialect)
+        plan = plans[table.name] = _BulkInsert(table, dialect)
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         for part in _chunks(plan.params(rows)):

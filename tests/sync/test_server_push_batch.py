@@ -207,3 +207,25 @@ def test_a_change_logged_after_a_batch_takes_the_next_seq(central):
     assert seq > max(r["seq"] for r in results)
     [after] = central.push(wang, issue_create())
     assert after["seq"] > seq
+
+
+def test_an_issue_reassigned_twice_in_one_batch_reaches_each_department_whole(central):
+    wang, office = central.login("deputy-wang"), central.login("office-ma")
+    water, build = central.login("dept-water"), central.login("dept-build")
+    create = issue_create(category="water")
+    issue_id = create["body"]["id"]
+    central.push(wang, create, issue_event(issue_id, "comment", text="管道渗水"))
+    _, water_cursor = central.pull_all(water)
+    _, build_cursor = central.pull_all(build)
+    to_water = issue_event(issue_id, "assign", department_id=department("water"), text="请水利站查看")
+    to_build = issue_event(issue_id, "assign", department_id=department("build"), text="改由村镇建设办处理")
+    assert [r["status"] for r in central.push(office, to_water, to_build)] == ["applied", "applied"]
+
+    all_events = {e for (e,) in _rows(central, "SELECT id FROM issue_event WHERE issue_id = :i", i=issue_id)}
+    build_later, _ = central.pull_all(build, since=build_cursor)
+    assert {c["data"]["id"] for c in build_later if c["entity"] == "event"} == all_events
+    assert [c["data"]["department_id"] for c in build_later if c["entity"] == "issue"] == [department("build")]
+    water_later, _ = central.pull_all(water, since=water_cursor)
+    assert {c["data"]["id"] for c in water_later if c["entity"] == "event"} == all_events - {to_build["body"]["id"]}
+    assert central.push(build, issue_event(issue_id, "respond", text="已安排"))[0]["status"] == "applied"
+    assert central.push(water, issue_event(issue_id, "respond", text="已查看"))[0]["code"] == "scope.forbidden"
