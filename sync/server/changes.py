@@ -3,7 +3,9 @@
 Each row carries the full record as the server holds it after the change, and the
 scope columns of the issue it belongs to (station, department, reporter), so a pull
 is one indexed range query from the cursor on. Rows are only ever appended, inside a
-write session (see db.py), which gives `seq` its meaning.
+write session (see db.py), which gives `seq` its meaning. A pushed batch builds its rows
+the same way in memory and gives out their seqs itself, in order, under that lock
+(push.py; it also sends an issue's history again to a department it is assigned to).
 """
 
 from __future__ import annotations
@@ -81,19 +83,6 @@ def log_event(session: Session, event: IssueEvent, issue: Issue) -> int:
     session.flush()
     session.execute(update(change_log).where(change_log.c.seq == seq).values(data=record_data(event)))
     return seq
-
-
-def log_history_for_department(session: Session, issue: Issue, *, skip_event: str | None = None) -> None:
-    """Send an issue's photos and earlier events again, to its (new) department only.
-
-    Those changes are older than the department's cursor: without this it would hold
-    the issue but not how it came to be.
-    """
-    for photo in photos_of(session, issue.id):
-        append(session, EntityKind.PHOTO, record_data(photo), audience=Audience.DEPARTMENT, issue=issue)
-    for event in timeline(session, issue.id):
-        if event.id != skip_event and event.server_seq is not None:
-            append(session, EntityKind.EVENT, record_data(event), audience=Audience.DEPARTMENT, issue=issue)
 
 
 def log_reference(session: Session, entity: EntityKind | str, row: SQLModel) -> int:
