@@ -130,6 +130,9 @@ def check_event(state: IssueState, kind: EventKind | str, actor: Actor, payload:
         raise DomainError("event.merge_target_required", field="into")
     if kind is EventKind.ATTACH_PHOTO and not _is_sha256(payload.get("sha256")):
         raise DomainError("event.photo_hash_required", field="sha256")
+    if kind is EventKind.ATTACH_PHOTO and payload["sha256"] in state.photo_hashes:
+        # Two offline devices may attach the same photo: the second is refused, not retried forever.
+        raise DomainError("issue.photo_twice", field="sha256")
     if kind is EventKind.RATE:
         score = payload.get("score")
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:

@@ -519,10 +519,6 @@ class Batch:
                                              has_category=self.reference("category").__contains__)
         except DomainError as error:
             raise self._recorded(issue, body, error) from None
-        if kind == _ATTACH_PHOTO and any(p["sha256"] == payload["sha256"] for p in issue.photos):
-            # The store holds one row per photo of an issue; until the rules say what a second
-            # attachment of the same photo means, it stays unanswered (and is sent again).
-            raise Unforeseen(f"photo {payload['sha256']} is attached to issue {issue.id} already")
         # Accepted (apply_event): stage the records and their changes, then keep them. The state
         # moves on as a replay of the timeline with this event at its end would.
         event = dict.fromkeys(EVENT_COLUMNS) | event_record(body, issue_id=issue.id, kind=kind, payload=payload,

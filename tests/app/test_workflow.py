@@ -84,3 +84,9 @@ def test_reopen_returns_a_returned_issue_to_triage_and_a_resolved_one_to_its_dep
 def test_photos_attached_later_are_added_to_the_state():
     state, _ = walk(("attach_photo", DEPUTY, {"sha256": SHA}))
     assert state.photo_hashes == (SHA,)
+
+
+def test_the_same_photo_attached_twice_is_refused_the_second_time():
+    state, judged = walk(("attach_photo", DEPUTY, {"sha256": SHA}), ("attach_photo", OFFICE, {"sha256": SHA}))
+    assert [j.accepted for j in judged] == [True, False]
+    assert judged[1].code == "issue.photo_twice" and state.photo_hashes == (SHA,)

@@ -229,3 +229,16 @@ def test_an_issue_reassigned_twice_in_one_batch_reaches_each_department_whole(ce
     assert {c["data"]["id"] for c in water_later if c["entity"] == "event"} == all_events - {to_build["body"]["id"]}
     assert central.push(build, issue_event(issue_id, "respond", text="已安排"))[0]["status"] == "applied"
     assert central.push(water, issue_event(issue_id, "respond", text="已查看"))[0]["code"] == "scope.forbidden"
+
+
+def test_the_same_photo_attached_by_two_devices_is_refused_the_second_time(central):
+    wang, hu = central.login("deputy-wang"), central.login("staff-hu")
+    sha = central.upload(wang, jpeg(12))
+    create = issue_create(title="水渠堵塞")
+    issue_id = create["body"]["id"]
+    assert central.push(wang, create)[0]["status"] == "applied"
+    first = central.push(wang, issue_event(issue_id, "attach_photo", sha256=sha, width=64, height=48))[0]
+    second = central.push(hu, issue_event(issue_id, "attach_photo", sha256=sha, width=64, height=48))[0]
+    assert first["status"] == "applied"
+    assert (second["status"], second["code"]) == ("rejected", "issue.photo_twice")  # final: not sent forever
+    assert _rows(central, "SELECT sha256 FROM issue_photo WHERE issue_id = :i", i=issue_id) == [(sha,)]
