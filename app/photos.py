@@ -289,22 +289,26 @@ def _not_image(got: str) -> PhotoError:
 _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
+def _next_marker(data: bytes, pos: int) -> tuple[int, int] | None:
+    """Return (marker, offset of its 0xFF) of the next marker from pos, skipping fill bytes."""
+    pos = data.find(b"\xff", pos)
+    if pos < 0:
+        return None
+    n = len(data)
+    while pos + 1 < n and data[pos + 1] == 0xFF:
+        pos += 1
+    return (data[pos + 1], pos) if pos + 1 < n else None
+
+
 def _jpeg_header(data: bytes) -> tuple[list[tuple[int, int, int]], int]:
     """Return the header segments as (marker, start, end) and where the first scan starts.
 
     Stray bytes between segments are skipped, as libjpeg does.
     """
     segments, pos, n = [], 2, len(data)
-    while pos < n:
-        pos = data.find(b"\xff", pos)
-        if pos < 0:
-            break
-        while pos + 1 < n and data[pos + 1] == 0xFF:
-            pos += 1
-        if pos + 1 >= n:
-            break
-        marker, start = data[pos + 1], pos
-        pos += 2
+    while (found := _next_marker(data, pos)) is not None:
+        marker, start = found
+        pos = start + 2
         if marker in (0x00, 0x01) or 0xD0 <= marker <= 0xD8:
             continue
         if marker == 0xD9 or pos + 2 > n:
@@ -424,16 +428,9 @@ def _check_jpeg_stream(data: bytes) -> None:
     progressive = frame in (0xC2, 0xC6, 0xCA, 0xCE)
 
     n, pos, interval = len(data), 2, 0
-    while pos < n:
-        pos = data.find(b"\xff", pos)
-        if pos < 0:
-            break
-        while pos + 1 < n and data[pos + 1] == 0xFF:
-            pos += 1
-        if pos + 1 >= n:
-            break
-        marker = data[pos + 1]
-        pos += 2
+    while (found := _next_marker(data, pos)) is not None:
+        marker, start = found
+        pos = start + 2
         if marker == 0xD9:
             return
         if marker in (0x00, 0x01) or 0xD0 <= marker <= 0xD7:
