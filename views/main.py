@@ -24,14 +24,14 @@ DEMO_USER = "deputy-wang"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m app", description="联络通 Lianluo: the deputies' field app")
+    parser = argparse.ArgumentParser(prog="python -m app", description="Lianluo: the township deputies' field app")
     parser.add_argument("--data-dir", type=Path, help="where the local store and photos live (LIANLUO_DATA_DIR)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("LIANLUO_PORT", "8550")),
                         help="port of the web page (web mode)")
     parser.add_argument("--host", default="127.0.0.1", help="address to serve the web page on (web mode)")
     parser.add_argument("--web", action="store_true", help="serve to a browser even where there is a display")
     parser.add_argument("--demo", action="store_true",
-                        help="work alone on 桔园镇's demo data as a demo deputy, without a central store")
+                        help="work alone on the demo township's data as a demo deputy, without a central store")
     parser.add_argument("--server", default=None, help="the central store to sync with (LIANLUO_SERVER_URL)")
     parser.add_argument("--user", default=None, help="with --demo: the demo person to act as (e.g. office-ma)")
     parser.add_argument("--native", action="store_true", help="run as the packaged phone or desktop app")
@@ -112,5 +112,5 @@ def web_app(main, settings: Settings):
 def serve_web(main, settings: Settings, *, host: str, port: int) -> None:
     import uvicorn
 
-    print(f"联络通 Lianluo: http://{host}:{port}/", flush=True)
+    print(f"{Translator(settings.language)('app.title')}: http://{host}:{port}/", flush=True)
     uvicorn.run(web_app(main, settings), host=host, port=port, log_level="warning")
