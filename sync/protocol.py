@@ -47,6 +47,7 @@ class ErrorCode(StrEnum):
     AUTH_EXPIRED = "auth.token_expired"  # 401: token past its expiry
     AUTH_REVOKED = "auth.token_revoked"  # 401: the office revoked this device
     BAD_CREDENTIALS = "auth.bad_credentials"  # 401: wrong username or password
+    TOO_MANY_ATTEMPTS = "auth.too_many_attempts"  # 429: too many wrong passwords for this username; see Retry-After
     FORBIDDEN = "auth.forbidden"  # 403: the role may not do this
     OUT_OF_SCOPE = "scope.forbidden"  # 403: another station's (or department's) data
     NOT_FOUND = "not_found"  # 404

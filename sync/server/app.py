@@ -19,6 +19,7 @@ from sync.server.db import open_database, write_session
 from sync.server.errors import HTTPProblem, install_handlers, problem_response
 from sync.server.migrations import migrate
 from sync.server.routes import api_router
+from sync.server.throttle import LoginThrottle
 
 log = logging.getLogger("lianluo.server")
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.blobs = BlobStore(engine, settings.data_dir)
+    app.state.login_throttle = LoginThrottle()
     install_handlers(app)
     app.include_router(api_router())
     app.add_middleware(BodyLimit)

@@ -23,7 +23,8 @@ log = logging.getLogger("lianluo.server")
 STATUS_OF: Mapping[str, int] = {
     ErrorCode.MALFORMED: 400, ErrorCode.TOO_LARGE: 413, ErrorCode.UNSUPPORTED_VERSION: 400,
     ErrorCode.AUTH_REQUIRED: 401, ErrorCode.AUTH_INVALID: 401, ErrorCode.AUTH_EXPIRED: 401,
-    ErrorCode.AUTH_REVOKED: 401, ErrorCode.BAD_CREDENTIALS: 401, ErrorCode.FORBIDDEN: 403,
+    ErrorCode.AUTH_REVOKED: 401, ErrorCode.BAD_CREDENTIALS: 401, ErrorCode.TOO_MANY_ATTEMPTS: 429,
+    ErrorCode.FORBIDDEN: 403,
     ErrorCode.OUT_OF_SCOPE: 403, ErrorCode.NOT_FOUND: 404, ErrorCode.BLOB_HASH_MISMATCH: 422,
     ErrorCode.BLOB_OFFSET_MISMATCH: 409, ErrorCode.BLOB_NOT_IMAGE: 422, ErrorCode.SERVER_ERROR: 500,
 }

@@ -31,10 +31,16 @@ def login(body: LoginRequest, request: Request, engine: EngineDep) -> LoginRespo
     problem = wire_text_problem(body.model_dump())
     if problem:
         raise HTTPProblem(ErrorCode.MALFORMED, detail={"errors": [problem]})
-    settings = request.app.state.settings
+    settings, throttle = request.app.state.settings, request.app.state.login_throttle
+    wait = throttle.wait_seconds(body.username)
+    if wait:
+        raise HTTPProblem(ErrorCode.TOO_MANY_ATTEMPTS, detail={"retry_after_s": wait},
+                          headers={"Retry-After": str(wait)})
     user_id = auth.check_password(engine, body.username, body.password)
     if user_id is None:
+        throttle.failed(body.username)
         raise HTTPProblem(ErrorCode.BAD_CREDENTIALS)
+    throttle.succeeded(body.username)
     token_id, token, expires = auth.issue_token(engine, secret_key=settings.secret_key, user_id=user_id,
                                                 device_name=body.device_name, days=settings.token_days)
     with read_session(engine) as session:
