@@ -176,6 +176,16 @@ def pending_photo_hashes(session: Session) -> list[str]:
     return list(seen)
 
 
+def waiting_changes(session: Session) -> dict[str, set[str]]:
+    """Return issue id → ids of its timeline events still waiting for the server (the outbox is small)."""
+    waiting: dict[str, set[str]] = {}
+    for mutation in pending_mutations(session):
+        issue_id, event_id, _ = _targets(mutation)
+        if issue_id:
+            waiting.setdefault(issue_id, set()).update({event_id} if event_id else set())
+    return waiting
+
+
 def rejected_changes(session: Session) -> list[RejectedChange]:
     """Return the changes the server refused, newest first, with the issue they belong to."""
     stmt = (select(OutboxMutation).where(OutboxMutation.state == OutboxState.REJECTED.value)

@@ -31,7 +31,9 @@ def issue_tile(row: IssueRow, on_open: Callable[[str], None]) -> ft.Control:
             ft.Text(row.title, size=BODY + 1, weight=ft.FontWeight.W_600, max_lines=2,
                     overflow=ft.TextOverflow.ELLIPSIS),
             ft.Text(where, size=14, color="#546E7A", max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
-            ft.Row([status_chip(row.status, row.status_label), ft.Text(row.age, size=14, color="#546E7A")],
+            ft.Row([status_chip(row.status, row.status_label), ft.Text(row.age, size=14, color="#546E7A")]
+                   + ([ft.Icon(ft.Icons.CLOUD_UPLOAD_OUTLINED, size=18, color="#8A4B00"),
+                       ft.Text(row.waiting, size=14, color="#8A4B00")] if row.waiting else []),
                    spacing=8),
         ], spacing=4, expand=True),
     ], spacing=12, vertical_alignment=ft.CrossAxisAlignment.START)

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from app.issues import photos_of, timeline
 from app.models import Category, Department, Issue, Person, Station
+from app.outbox import waiting_changes
 from app.viewmodels.context import AppContext
 
 
@@ -59,9 +60,10 @@ class IssueDetailModel:
                                      ctx.photos.has(p.sha256)) for p in photos_of(session, issue.id)]
             events = timeline(session, issue.id)
             people = {p.id: p for p in session.exec(select(Person))}
-            self.timeline = [self._row(e, people) for e in events]
+            waiting = waiting_changes(session).get(issue.id, set())
+            self.timeline = [self._row(e, people, e.id in waiting) for e in events]
 
-    def _row(self, event, people) -> TimelineRow:
+    def _row(self, event, people, waiting: bool) -> TimelineRow:
         t = self.ctx.t
         actor = people.get(event.actor_id)
         payload = event.payload or {}
@@ -76,7 +78,7 @@ class IssueDetailModel:
                 event.rejected_reason or event.rejected_code)
         return TimelineRow(when=t.datetime(event.created_at), who=actor.name if actor else "",
                            what=t(f"event.{event.kind}"), text=text, rejected=rejected,
-                           pending=event.server_seq is None and not event.rejected_code)
+                           pending=waiting)
 
     @property
     def missing_photos(self) -> list[str]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from app.issues import first_photos
+from app.outbox import waiting_changes
 from app.models import Issue, Station
 from app.viewmodels.context import AppContext
 from sqlmodel import Session, col, select
@@ -21,11 +22,13 @@ class IssueRow:
     status_label: str
     age: str
     thumbnail: bytes | None
+    waiting: str = ""  # "待同步" while recorded here and not yet on the central store
 
 
 def issue_rows(ctx: AppContext, session: Session, issues: Sequence[Issue]) -> list[IssueRow]:
     """Turn issues into list rows with one query for thumbnails and one for stations."""
     thumbs = first_photos(session, [i.id for i in issues])
+    waiting = waiting_changes(session)
     station_ids = {i.station_id for i in issues if i.station_id}
     stations = {s.id: s for s in session.exec(select(Station).where(col(Station.id).in_(station_ids)))} if station_ids else {}
     rows = []
@@ -35,5 +38,6 @@ def issue_rows(ctx: AppContext, session: Session, issues: Sequence[Issue]) -> li
         rows.append(IssueRow(id=issue.id, title=issue.title, place=issue.place_name,
                              station=ctx.name_of(stations.get(issue.station_id)), status=issue.status,
                              status_label=ctx.t(f"status.{issue.status}"), age=ctx.t.age(issue.created_at),
-                             thumbnail=thumbnail))
+                             thumbnail=thumbnail,
+                             waiting=ctx.t("list.waiting") if issue.id in waiting else ""))
     return rows

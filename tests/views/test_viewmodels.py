@@ -53,6 +53,7 @@ def test_capture_saves_an_issue_with_photos_and_exif_location(ctx, photo_fixture
     assert issue_id is not None
     home = HomeModel(ctx)
     assert home.recent[0].title == "七星村五组饮用水浑浊" and home.recent[0].thumbnail
+    assert home.recent[0].waiting == "待同步" and home.recent[1].waiting == ""  # demo issues are not waiting
     assert home.pending == 1
     detail = IssueDetailModel(ctx, issue_id)
     assert detail.photos[0].available and "43.4" in detail.location
@@ -132,6 +133,7 @@ def test_detail_shows_the_whole_timeline(ctx):
     detail = IssueDetailModel(ctx, issue.id)
     assert [row.what for row in detail.timeline] == ["记录问题", "交办", "办结", "满意度评价", "回头看"]
     assert detail.status_label == "已评价" and detail.department == "镇中心学校"
+    assert not any(row.pending for row in detail.timeline)  # nothing of it waits on this device
     assert "评分 4 分" in detail.timeline[3].text
 
 
