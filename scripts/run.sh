@@ -15,10 +15,15 @@ mkdir -p "$data"
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT INT TERM
 
-for _ in $(seq 1 60); do
-  curl -fs "http://127.0.0.1:$server_port/openapi.json" >/dev/null 2>&1 && break
-  sleep 0.5
-done
+.venv/bin/python - "$server_port" <<'PY'
+import sys, time, urllib.request
+for _ in range(120):  # wait up to a minute for the central store to answer
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/openapi.json", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.5)
+PY
 
 echo "Central store: http://127.0.0.1:$server_port/docs"
 echo "Field app:     http://127.0.0.1:$app_port/  (sign in with a demo account above, e.g. deputy-wang)"
