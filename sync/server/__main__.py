@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
                             help="revoke one device token (by its id) or every device of a user (by username)")
     revoke.add_argument("target", metavar="TOKEN_ID|USERNAME")
     revoke.set_defaults(run=_revoke)
+
+    clean = sub.add_parser("clean-uploads", parents=[common],
+                           help="forget photo uploads that were begun and never finished")
+    clean.add_argument("--older-than-days", type=float, default=7.0,
+                       help="only uploads begun longer ago than this (default 7): a phone may still resume")
+    clean.set_defaults(run=_clean_uploads)
     return parser
 
 
@@ -225,6 +231,19 @@ def _revoke(args, settings: Settings) -> int:
         if user_id is None:
             raise AccountError(f"no device token or user {args.target!r}")
         print(f"{revoke_user_tokens(engine, user_id)} device(s) of {args.target} signed out")
+    return 0
+
+
+def _clean_uploads(args, settings: Settings) -> int:
+    from datetime import timedelta
+
+    from sync.server.blobs import discard_abandoned
+
+    if args.older_than_days < 0:
+        raise SystemExit("--older-than-days: expected 0 or more")
+    with _engine(settings) as engine:
+        gone = discard_abandoned(engine, Path(settings.data_dir), older_than=timedelta(days=args.older_than_days))
+    print(f"{len(gone)} unfinished upload(s) forgotten")
     return 0
 
 

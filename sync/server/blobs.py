@@ -15,6 +15,7 @@ import io
 import os
 import warnings
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import AsyncIterator, Iterable
 
@@ -172,6 +173,18 @@ class BlobStore:
         with write_session(self.engine) as session:
             session.execute(delete(blob).where(blob.c.sha256 == sha256, blob.c.complete.is_(False)))
             session.commit()
+
+
+def discard_abandoned(engine: Engine, data_dir: Path, *, older_than: timedelta) -> list[str]:
+    """Forget unfinished uploads begun longer ago than older_than (a phone that never came back)."""
+    store = BlobStore(engine, data_dir)
+    cutoff = utcnow() - older_than
+    with read_session(engine) as session:
+        stale = [row.sha256 for row in session.execute(
+            select(blob.c.sha256).where(blob.c.complete.is_(False), blob.c.created_at < cutoff))]
+    for sha256 in stale:
+        store.discard(sha256)
+    return stale
 
 
 def photo_problem(data: bytes) -> dict[str, object] | None:

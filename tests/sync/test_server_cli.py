@@ -162,3 +162,31 @@ def test_serve_answers_on_its_port(central, tmp_path):
             process.kill()
             process.wait()
         process.stdout.close()
+
+
+def test_clean_uploads_forgets_only_uploads_abandoned_long_ago(central, run):
+    import hashlib
+
+    from sqlalchemy import text as sql_text
+
+    from tests.sync.conftest import jpeg
+
+    wang = central.login("deputy-wang")
+
+    def half_upload(data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        response = central.client.patch(f"/api/v1/blobs/{sha}", content=data[: len(data) // 2], headers={
+            **wang, "Upload-Offset": "0", "Upload-Length": str(len(data)),
+            "Content-Type": "application/offset+octet-stream"})
+        assert response.status_code == 200 and response.json()["complete"] is False
+        return sha
+
+    old, recent = half_upload(jpeg(21)), half_upload(jpeg(22))
+    with central.engine.begin() as conn:
+        conn.execute(sql_text("UPDATE blob SET created_at = :t WHERE sha256 = :s"),
+                     {"t": "2020-01-01 00:00:00+00:00", "s": old})
+    code, out = run("clean-uploads", "--older-than-days", "7")
+    assert code == 0 and "1 unfinished upload(s) forgotten" in out
+    assert not (central.data_dir / "blobs" / "partial" / old).exists()
+    assert (central.data_dir / "blobs" / "partial" / recent).exists()  # a phone may still resume this one
+    assert central.client.head(f"/api/v1/blobs/{old}", headers=wang).headers["Upload-Offset"] == "0"
