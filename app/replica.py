@@ -14,11 +14,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, col, delete, select
 
 from app.clock import as_utc
 from app.issues import refresh_state
 from app.models import Category, Department, Issue, IssueEvent, IssuePhoto, Person, Station
+from app.outbox import waiting_changes
 from app.store import get_meta, set_meta
 from app.workflow import Actor, Role
 
@@ -35,6 +36,8 @@ _MODELS: dict[str, type[SQLModel]] = {
     "station": Station, "department": Department, "category": Category, "person": Person,
     "issue": Issue, "event": IssueEvent, "photo": IssuePhoto,
 }
+# Not a record: the issue data["id"] left this user's view (sync.protocol.EntityKind.REVOKED).
+REVOKED = "revoked"
 # What the timeline decides: recomputed from events by refresh_state, never taken from the wire.
 _DERIVED = {"status", "department_id", "rating", "updated_at", "search_text"}
 # A timeline event is append-only: once here, only the server's verdict on it changes.
@@ -63,6 +66,7 @@ class Applied:
     applied: int
     held: int
     issues: frozenset[str]
+    revoked: frozenset[str] = frozenset()  # issues dropped from the replica: no longer this user's to see
 
 
 def get_cursor(session: Session) -> int:
@@ -127,8 +131,12 @@ def apply_changes(session: Session, changes: Iterable[Mapping[str, Any] | Any]) 
     A change whose parent (an event's issue, a person's station) has not arrived is
     held in the store and tried again with the next page, so nothing is dropped
     whatever order the server's log holds its records in.
+
+    A `revoked` change drops its issue from the replica (see `_drop_revoked`) before
+    the page's records are written; what the page holds of the issue after it is kept.
     """
     pending = [_as_dict(c) for c in changes] + _held(session)
+    pending, revoked = _drop_revoked(session, pending)
     pending.sort(key=lambda c: (_ORDER.index(c["entity"]) if c["entity"] in _ORDER else len(_ORDER), c["seq"]))
     rows = [(c, _MODELS[c["entity"]], _row_values(_MODELS[c["entity"]], c["data"]))
             for c in pending if c["entity"] in _MODELS]  # other kinds: for a newer app version
@@ -166,7 +174,55 @@ def apply_changes(session: Session, changes: Iterable[Mapping[str, Any] | Any]) 
             refresh_state(session, issue)
     set_meta(session, HELD, json.dumps(held, ensure_ascii=False) if held else "")
     session.flush()
-    return Applied(applied=applied, held=len(held), issues=frozenset(touched))
+    return Applied(applied=applied + len(revoked), held=len(held), issues=frozenset(touched),
+                   revoked=frozenset(revoked))
+
+
+def _drop_revoked(session: Session, pending: list[dict]) -> tuple[list[dict], set[str]]:
+    """Apply the revocations among pending changes; return the other changes and the issues dropped.
+
+    A revoked issue leaves the replica whole: its row, its events and its photo rows (the
+    photo files stay; they are named by hash and another issue may hold the same one).
+    Changes of the issue older than its revocation are dropped with it; newer ones (it
+    came back into view, and was sent again whole) are kept and applied after it.
+    """
+    revocations: dict[str, int] = {}
+    rest = []
+    for change in pending:
+        if change["entity"] != REVOKED:
+            rest.append(change)
+            continue
+        data = change["data"]
+        if data.get("entity") == "issue" and data.get("id"):  # other kinds: for a newer app version
+            revocations[str(data["id"])] = max(change["seq"], revocations.get(str(data["id"]), change["seq"]))
+    if not revocations:
+        return rest, set()
+    # An issue this phone still has changes for, waiting to be pushed, stays: the server's answer
+    # to that push decides what becomes of them (one it refuses is shown to its author, on the
+    # issue it belongs to). This revocation is not tried again, so that copy stays on the phone.
+    waiting = waiting_changes(session)
+    dropped = {issue_id: seq for issue_id, seq in revocations.items() if issue_id not in waiting}
+    if not dropped:
+        return rest, set()
+    rest = [c for c in rest if c["seq"] > dropped.get(_issue_of(c), -1)]
+    ids = list(dropped)
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        session.exec(delete(IssuePhoto).where(col(IssuePhoto.issue_id).in_(part)))
+        session.exec(delete(IssueEvent).where(col(IssueEvent.issue_id).in_(part)))
+        session.exec(delete(Issue).where(col(Issue.id).in_(part)))
+    session.flush()
+    return rest, set(dropped)
+
+
+def _issue_of(change: Mapping[str, Any]) -> str | None:
+    """The issue a record change belongs to (None for reference data)."""
+    entity, data = change["entity"], change["data"]
+    if entity == "issue":
+        return data.get("id")
+    if entity in ("event", "photo"):
+        return data.get("issue_id")
+    return None
 
 
 def _key(entity: str, row: Mapping[str, Any]) -> Any:

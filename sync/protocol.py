@@ -4,6 +4,13 @@ Push sends a batch of mutations, each with its own UUID; re-sending one that was
 applied answers the same result. Pull pages through changes since a cursor (the
 server's sequence number). Blobs are uploaded only when missing, resumably.
 
+A pulled change is a whole record (`EntityKind`), or a `revoked` change: the user may
+no longer see an issue (`data = {"entity": "issue", "id": ...}`; today: it was assigned
+from the user's department to another). The phone then drops the issue, its events and
+its photo rows from its replica (photo files stay: they are shared by hash). A phone
+that does not know an entity kind skips it. Should the issue come back into the user's
+view later, it is sent again whole, after the revocation.
+
     POST /api/v1/push   PushRequest  -> PushResponse
     GET  /api/v1/pull?since=0&limit=500 -> PullResponse
     POST /api/v1/blobs/missing  BlobCheck -> BlobCheckResult
@@ -130,6 +137,8 @@ class EntityKind(StrEnum):
     ISSUE = "issue"
     EVENT = "event"
     PHOTO = "photo"
+    # Not a record: the issue named by data {"entity": "issue", "id": ...} left the user's view.
+    REVOKED = "revoked"
 
 
 class Change(BaseModel):

@@ -5,7 +5,8 @@ scope columns of the issue it belongs to (station, department, reporter), so a p
 is one indexed range query from the cursor on. Rows are only ever appended, inside a
 write session (see db.py), which gives `seq` its meaning. A pushed batch builds its rows
 the same way in memory and gives out their seqs itself, in order, under that lock
-(push.py; it also sends an issue's history again to a department it is assigned to).
+(push.py; it also sends an issue's history again to a department it is assigned to, and
+tells the department it leaves that the issue is no longer theirs: a `revoked` change).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from sync.server.db import change_log
 class Audience(StrEnum):
     EVERYONE = "everyone"  # reference data
     ISSUE = "issue"  # whoever may see the issue
-    DEPARTMENT = "department"  # only the issue's department: its history, sent again on assignment
+    DEPARTMENT = "department"  # only the row's department: an issue's history sent again on assignment,
+    # or the revocation the department an issue leaves receives
 
 
 PERSON_PUBLIC = ("id", "name", "role", "station_id", "department_id")

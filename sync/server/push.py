@@ -91,6 +91,7 @@ _CREATE, _EVENT = MutationKind.ISSUE_CREATE.value, MutationKind.ISSUE_EVENT.valu
 _KINDS = frozenset({_CREATE, _EVENT})
 _ATTACH_PHOTO = EventKind.ATTACH_PHOTO.value
 _ISSUE, _PHOTO, _EVENT_ENTITY = EntityKind.ISSUE.value, EntityKind.PHOTO.value, EntityKind.EVENT.value
+_REVOKED = EntityKind.REVOKED.value
 _TO_ISSUE, _TO_DEPARTMENT = Audience.ISSUE.value, Audience.DEPARTMENT.value
 
 
@@ -531,7 +532,13 @@ class Batch:
         latest = max(issue.latest, event["created_at"])
         row = issue.row | cached_fields(state)
         row["updated_at"] = max(latest, row["updated_at"])
-        changes = [self._change(_ISSUE, _data(ISSUE_TIMES, row), row)]
+        changes = []
+        if issue.row["department_id"] and row["department_id"] != issue.row["department_id"]:
+            # The department it leaves is told so (it alone: the row carries the old scope), and
+            # its phones drop their copy; they see nothing of the issue after this.
+            changes.append(self._change(_REVOKED, {"entity": _ISSUE, "id": issue.id}, issue.row,
+                                        audience=_TO_DEPARTMENT))
+        changes.append(self._change(_ISSUE, _data(ISSUE_TIMES, row), row))
         if row["department_id"] and row["department_id"] != issue.row["department_id"]:
             # Sent again to the new department only: its cursor is past the issue's history.
             changes += [self._change(_PHOTO, _data(PHOTO_TIMES, earlier), row, audience=_TO_DEPARTMENT)

@@ -2,7 +2,7 @@
 
 - office and admin: everything;
 - a deputy or station staff: their station's issues and the issues they reported;
-- a department: the issues assigned to it (now);
+- a department: the issues assigned to it (now); one assigned away is revoked (a `revoked` change);
 - everyone: the reference data (stations, departments, categories, people's public fields).
 """
 

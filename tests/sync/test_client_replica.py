@@ -135,3 +135,58 @@ def test_client_login_is_kept_for_offline_use_and_a_new_user_restarts_the_pull(s
     assert get_cursor(session) == 0
     person = session.get(Person, newcomer.id)
     assert person.name == "新代表" and person.station_id is None  # filled in by the first pull
+
+
+def _revoked(seq: int, issue_id: str) -> dict:
+    return {"seq": seq, "entity": "revoked", "data": {"entity": "issue", "id": issue_id}}
+
+
+def test_client_a_revoked_issue_leaves_the_replica_but_not_while_changes_of_it_wait(session, township):
+    from app.issues import PhotoRef
+
+    wang = township["deputy-wang"]
+    issue = capture_issue(session, wang, photos=(PhotoRef(sha256=SHA),))
+    comment = act(session, wang, issue.id, "comment", text="补充情况")
+    session.commit()
+    # Its creation and the comment still wait to be pushed: the issue stays, whole.
+    kept = apply_changes(session, [_revoked(50, issue.id)])
+    session.commit()
+    assert kept.revoked == frozenset()
+    assert session.get(Issue, issue.id) is not None
+    assert [(e.kind, e.id) for e in timeline(session, issue.id)][1:] == [("comment", comment.id)]
+    assert [e.kind for e in timeline(session, issue.id)] == ["create", "comment"]
+    assert len(session.exec(select(IssuePhoto).where(IssuePhoto.issue_id == issue.id)).all()) == 1
+    # Once the server has answered them, the same revocation removes it (the page is sent again).
+    for mutation in session.exec(select(OutboxMutation)).all():
+        record_result(session, mutation, status="applied")
+    session.commit()
+    gone = apply_changes(session, [_revoked(50, issue.id)])
+    session.commit()
+    assert gone.revoked == {issue.id}
+    assert session.get(Issue, issue.id) is None
+    assert session.exec(select(IssueEvent).where(IssueEvent.issue_id == issue.id)).all() == []
+    assert session.exec(select(IssuePhoto).where(IssuePhoto.issue_id == issue.id)).all() == []
+
+
+def test_client_a_revocation_drops_what_came_before_it_and_keeps_what_came_after(session, township):
+    wang, office = township["deputy-wang"], township["office-ma"]
+    issue_id, create_id, assign_id = new_id(), new_id(), new_id()
+    create = _event_data(create_id, issue_id, wang, "create", {"photos": []}, server_seq=11)
+    # Received and revoked within one page: nothing of it is kept, whatever order the page holds.
+    apply_changes(session, [_revoked(12, issue_id), {"seq": 11, "entity": "event", "data": create},
+                            {"seq": 10, "entity": "issue", "data": _issue_data(issue_id, wang)}])
+    session.commit()
+    assert session.get(Issue, issue_id) is None and session.get(IssueEvent, create_id) is None
+    # Revoked, then given back: the page's later copy is kept, sent again whole.
+    assign = _event_data(assign_id, issue_id, office, "assign", {"department_id": stable_id("department", "water")})
+    applied = apply_changes(session, [
+        {"seq": 21, "entity": "event", "data": assign},
+        {"seq": 19, "entity": "event", "data": create},
+        {"seq": 18, "entity": "issue", "data": _issue_data(issue_id, wang)},
+        _revoked(17, issue_id),
+        {"seq": 16, "entity": "event", "data": _event_data(new_id(), issue_id, wang, "comment", {"text": "旧的"})},
+    ])
+    session.commit()
+    assert applied.revoked == {issue_id}
+    assert [e.id for e in timeline(session, issue_id)] == [create_id, assign_id]
+    assert session.get(Issue, issue_id).status == "assigned"
