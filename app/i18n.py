@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
+from app.assets import asset
 from app.clock import as_utc, to_china, utcnow
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-CATALOG_DIR = ASSETS_DIR / "i18n"
 DEFAULT_LANGUAGE = "zh-CN"
 # Parameters that are codes themselves: shown by their own catalog entry, not raw.
 NESTED_PARAMS = {"kind": "event.", "status": "status.", "role": "role.", "got": "photos.kind."}
@@ -21,11 +20,14 @@ class CatalogError(ValueError):
 
 
 @lru_cache(maxsize=8)
-def load_catalog(language: str, root: Path = CATALOG_DIR) -> dict[str, str]:
-    """Merge every JSON file of one language into one key → text mapping."""
+def load_catalog(language: str, root: Traversable | None = None) -> dict[str, str]:
+    """Merge every JSON file of one language into one key → text mapping (root: the bundled catalogs)."""
+    folder = (asset("i18n") if root is None else root) / language
+    files = [entry for entry in folder.iterdir() if entry.name.endswith(".json")] if folder.is_dir() else []
     merged: dict[str, str] = {}
-    for path in sorted((root / language).glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
+    for entry in sorted(files, key=lambda entry: entry.name):
+        path = f"{language}/{entry.name}"
+        data = json.loads(entry.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise CatalogError(f"{path}: expected a JSON object")
         for key, text in data.items():
@@ -40,7 +42,7 @@ def load_catalog(language: str, root: Path = CATALOG_DIR) -> dict[str, str]:
 class Translator:
     """Look up visible strings in one language, falling back to Chinese, then the key."""
 
-    def __init__(self, language: str = DEFAULT_LANGUAGE, root: Path = CATALOG_DIR):
+    def __init__(self, language: str = DEFAULT_LANGUAGE, root: Traversable | None = None):
         self.language = language
         self._own = load_catalog(language, root)
         self._fallback = load_catalog(DEFAULT_LANGUAGE, root) if language != DEFAULT_LANGUAGE else {}

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
+from app.assets import FONT_FILE
+
 ROOT = Path(__file__).resolve().parents[1]
-FONT_DIR = ROOT / "assets" / "fonts"
-FONT = FONT_DIR / "NotoSansSC-Lianluo.otf"
+FONT = ROOT / "assets" / FONT_FILE
+FONT_DIR = FONT.parent
 LICENCE = FONT_DIR / "OFL.txt"
 TONGYONG = FONT_DIR / "charsets" / "tongyong-8105.txt"
 UI_SYMBOLS = FONT_DIR / "charsets" / "ui-symbols.txt"

@@ -11,7 +11,8 @@ from pathlib import Path
 import flet as ft
 
 from app.demo import seed_demo
-from app.i18n import ASSETS_DIR, Translator
+from app.assets import assets_dir
+from app.i18n import Translator
 from app.photos import PhotoStore
 from app.reference import seed_reference, stable_id
 from app.settings import Settings, SettingsError, load_settings
@@ -95,7 +96,7 @@ def run(argv: list[str] | None = None) -> None:
     if not args.native and (args.web or not has_display()):
         serve_web(main, settings, host=args.host, port=args.port)
     else:
-        ft.run(main, assets_dir=str(ASSETS_DIR), view=ft.AppView.FLET_APP)
+        ft.run(main, assets_dir=str(assets_dir()), view=ft.AppView.FLET_APP)
 
 
 def web_app(main, settings: Settings):
@@ -104,7 +105,7 @@ def web_app(main, settings: Settings):
 
     t = Translator(settings.language)
     root = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    root.mount("/", flet_fastapi.app(main, assets_dir=str(ASSETS_DIR), no_cdn=True, app_name=t("app.title"),
+    root.mount("/", flet_fastapi.app(main, assets_dir=str(assets_dir()), no_cdn=True, app_name=t("app.title"),
                                      app_short_name=t("app.title"), app_description=t("app.description")))
     return root
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import flet as ft
 
+from app.assets import FONT_FILE  # relative to the assets folder Flet serves
+
 FONT_FAMILY = "NotoSansSC"
-FONT_FILE = "fonts/NotoSansSC-Lianluo.otf"  # relative to assets/
 SEED = "#00695C"  # deep teal
 BODY = 16
 TITLE = 20

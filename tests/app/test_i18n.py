@@ -1,13 +1,14 @@
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from app.clock import utcnow
-from app.i18n import CATALOG_DIR, CatalogError, Translator, load_catalog
+from app.i18n import CatalogError, Translator, load_catalog
 
-ROOT = CATALOG_DIR.parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_key_exists_in_both_languages():
