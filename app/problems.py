@@ -1,0 +1,125 @@
+"""Every problem the app and the central store report, in one list (as ODK Central's problem.js).
+
+Each problem has a stable code that never changes meaning once released, the HTTP status
+a request refused for it answers with, whether a client may send the same thing again
+later, and its message key (`error.<code>`) in every catalog. Nothing else spells a code:
+
+    raise DomainError(Problem.TITLE_REQUIRED, field="title")
+    Problem("issue.title_required").status  # 422
+
+A problem is a `str`, so it goes into JSON, logs and comparisons as its code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Problem(StrEnum):
+    """One problem: its code, HTTP status, whether it may be retried, its message key."""
+
+    status: int
+    retryable: bool
+
+    def __new__(cls, code: str, status: int = 422, retryable: bool = False) -> "Problem":
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.status = status
+        member.retryable = retryable
+        return member
+
+    @property
+    def code(self) -> str:
+        return self.value
+
+    @property
+    def message_key(self) -> str:
+        return f"error.{self.value}"
+
+    # -- requests -------------------------------------------------------------------------------
+    MALFORMED = "request.malformed", 400  # not JSON, or not the shape the protocol says
+    TOO_LARGE = "request.too_large", 413  # a body over the limit (or a blob over MAX_BLOB_BYTES)
+    UNSUPPORTED_VERSION = "protocol.unsupported_version", 400  # X-Lianluo-Protocol the server does not speak
+    NOT_FOUND = "not_found", 404
+    SERVER_ERROR = "server.error", 500, True  # a bug or a database failure; the request may be retried
+
+    # -- signing in and who may do what ---------------------------------------------------------
+    AUTH_REQUIRED = "auth.required", 401  # no bearer token
+    AUTH_INVALID = "auth.invalid_token", 401  # unknown token
+    AUTH_EXPIRED = "auth.token_expired", 401  # token past its expiry
+    AUTH_REVOKED = "auth.token_revoked", 401  # the office revoked this device
+    BAD_CREDENTIALS = "auth.bad_credentials", 401  # wrong username or password
+    TOO_MANY_ATTEMPTS = "auth.too_many_attempts", 429, True  # too many wrong passwords; see Retry-After
+    FORBIDDEN = "auth.forbidden", 403  # the role may not do this
+    OUT_OF_SCOPE = "scope.forbidden", 403  # another station's (or department's) data
+
+    # -- mutations as the push judges them ------------------------------------------------------
+    MUTATION_CONFLICT = "mutation.conflict", 409  # same mutation id, different body
+    UNKNOWN_MUTATION = "mutation.unknown_kind", 422  # a mutation kind this server does not know
+    RECORD_EXISTS = "record.exists", 409  # another mutation already created a record with this id
+    BAD_ID = "record.bad_id", 422  # a record or event id that is not a UUID
+    RECORD_NOT_FOUND = "record.not_found", 404  # an event on a record the store does not hold
+    PHOTO_TWICE = "record.photo_twice", 422  # the same photo attached twice (two offline devices)
+    TIME_IN_FUTURE = "record.time_in_future", 422  # a time more than a day ahead of the server's clock
+
+    # -- timeline events (app.records) -----------------------------------------------------------
+    UNKNOWN_EVENT = "event.unknown_kind", 422
+    CREATE_TWICE = "event.create_twice", 422
+    ROLE_NOT_ALLOWED = "event.role_not_allowed", 403
+    NOT_ALLOWED_IN_STATUS = "event.not_allowed_in_status", 409
+    TEXT_REQUIRED = "event.text_required", 422
+    EVENT_TEXT_TOO_LONG = "event.text_too_long", 422
+
+    # -- issues (app.issues) --------------------------------------------------------------------
+    TITLE_REQUIRED = "issue.title_required", 422
+    TITLE_TOO_LONG = "issue.title_too_long", 422
+    DESCRIPTION_TOO_LONG = "issue.description_too_long", 422
+    PLACE_NAME_TOO_LONG = "issue.place_name_too_long", 422
+    CATEGORY_REQUIRED = "issue.category_required", 422
+    UNKNOWN_CATEGORY = "issue.unknown_category", 422
+    UNKNOWN_PLACE_TYPE = "issue.unknown_place_type", 422
+    UNKNOWN_SOURCE = "issue.unknown_source", 422
+    UNKNOWN_STATION = "issue.unknown_station", 422
+    NOT_YOUR_DEPARTMENT = "event.not_your_department", 403
+    DEPARTMENT_REQUIRED = "event.department_required", 422
+    UNKNOWN_DEPARTMENT = "event.unknown_department", 422
+    EVENT_CATEGORY_REQUIRED = "event.category_required", 422
+    MERGE_TARGET_REQUIRED = "event.merge_target_required", 422
+    PHOTO_HASH_REQUIRED = "event.photo_hash_required", 422
+    SCORE_RANGE = "event.score_range", 422
+
+    # -- locations ------------------------------------------------------------------------------
+    LATITUDE_RANGE = "location.latitude_range", 422
+    LONGITUDE_RANGE = "location.longitude_range", 422
+    LATITUDE_NOT_NUMBER = "location.latitude_not_number", 422
+    LONGITUDE_NOT_NUMBER = "location.longitude_not_number", 422
+    ACCURACY_NOT_NUMBER = "location.accuracy_m_not_number", 422
+    ACCURACY_NEGATIVE = "location.accuracy_negative", 422
+    UNKNOWN_LOCATION_SOURCE = "location.unknown_source", 422
+
+    # -- photos (app.photos; the central store's blobs) -----------------------------------------
+    PHOTO_EMPTY = "photo.empty", 422
+    PHOTO_NOT_IMAGE = "photo.not_image", 422
+    PHOTO_UNSUPPORTED = "photo.unsupported_format", 422
+    PHOTO_DAMAGED = "photo.damaged", 422
+    PHOTO_TOO_MANY_PIXELS = "photo.too_many_pixels", 422
+    PHOTO_HASH_MISMATCH = "photo.hash_mismatch", 422
+    BLOB_HASH_MISMATCH = "blob.hash_mismatch", 422  # the uploaded bytes do not hash to the name
+    BLOB_OFFSET_MISMATCH = "blob.offset_mismatch", 409, True  # resume from the offset the server gives
+    BLOB_MISSING = "blob.missing", 409, True  # a record names a photo the server lacks: upload it, send again
+    BLOB_NOT_IMAGE = "blob.not_image", 422  # the uploaded bytes are not a photo the store keeps
+
+    # -- the phone's side of sync ---------------------------------------------------------------
+    OFFLINE = "network.offline", 503, True  # no answer from the central store: the normal state in the field
+    PENDING_OTHER_USER = "sync.pending_other_user", 409  # another user's changes wait on this device
+
+
+RETRYABLE = frozenset(p for p in Problem if p.retryable)
+
+
+def problem_of(code: str | None) -> Problem | None:
+    """Return the problem with this code, or None for a code this version does not know."""
+    try:
+        return Problem(code) if code else None
+    except ValueError:
+        return None
