@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from app.clock import utcnow
-from app.ids import new_id
-from app.issues import IssueDraft, Location, apply_create, apply_event, create_body, event_body
-from app.models import Issue, IssueSource, LocationSource, Person, PlaceType
+from app.actors import Actor, Role
+from app.issues import (Issue, IssueDraft, IssueSource, Location, LocationSource, PlaceType, add_issue,
+                        add_issue_event, create_body, event_body)
+from app.models import Person
 from app.reference import add_person, seed_reference, stable_id
-from app.workflow import Actor, Role
 
 # code, name, role, station, department
 PEOPLE = (
@@ -151,11 +151,6 @@ def seed_people(session: Session) -> dict[str, Person]:
     return people
 
 
-def actor_for(person: Person) -> Actor:
-    return Actor(id=person.id, role=Role(person.role), station_id=person.station_id,
-                 department_id=person.department_id)
-
-
 def seed_demo(session: Session, *, now: datetime | None = None) -> int:
     """Load the township's reference data, people and demo issues once; return how many issues were added."""
     seed_reference(session)
@@ -167,13 +162,12 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> int:
     for (reporter, station, category, place_type, place, title, description, days_ago, coords, source,
          story) in STORIES:
         at = now - timedelta(days=days_ago, hours=len(created) % 7)
-        location = Location(coords[0], coords[1], 8.0, LocationSource.DEVICE.value) if coords else None
+        location = (Location(latitude=coords[0], longitude=coords[1], accuracy_m=8.0,
+                             source=LocationSource.DEVICE.value) if coords else None)
         draft = IssueDraft(title=title, category_id=stable_id("category", category), description=description,
                            place_type=place_type.value, place_name=place, location=location, source=source.value,
                            station_id=stable_id("station", station))
-        body = create_body(draft, issue_id=new_id(), event_id=new_id(), reporter_id=people[reporter].id,
-                           created_at=at)
-        issue = apply_create(session, body, actor=actor_for(people[reporter]))
+        issue = add_issue(session, create_body(draft, created_at=at), actor=Actor.of(people[reporter]))
         session.flush()
         for step, (who, kind, payload, after_days) in enumerate(story):
             payload = dict(payload)
@@ -182,8 +176,8 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> int:
             if kind == "merge":
                 payload["into"] = created[payload["into"]]
             when = at + timedelta(days=after_days, hours=2 + step)
-            apply_event(session, event_body(event_id=new_id(), issue_id=issue.id, kind=kind, payload=payload,
-                                            created_at=min(when, now)), actor=actor_for(people[who]))
+            add_issue_event(session, event_body(issue_id=issue.id, type_=kind, payload=payload,
+                                                created_at=min(when, now)), actor=Actor.of(people[who]))
         created.append(issue.id)
     session.commit()
     return len(created)

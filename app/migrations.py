@@ -5,27 +5,13 @@ Each step is frozen SQL: once released it never changes; a new need is a new ste
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+import json
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Column, Connection, MetaData, String, Table, text
 
-from app.clock import utcnow
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One schema step, applied inside a transaction and recorded in _migrations."""
-
-    version: int
-    name: str
-    apply: Callable[[Connection], None]
-
-
-def _run(conn: Connection, script: str) -> None:
-    for statement in script.split(";"):
-        if statement.strip():
-            conn.execute(text(statement))
+from app.schema import Migration, change_for_engine, records_for_engine
+from app.schema import migrate as _migrate
+from app.schema import run_script as _run
 
 
 def _v1_initial(conn: Connection) -> None:
@@ -84,32 +70,49 @@ def _v2_issue_list(conn: Connection) -> None:
     """)
 
 
+def _v3_record_engine(conn: Connection) -> None:
+    # Every kind of record shares one timeline and one photo table; the outbox knows the record
+    # each change writes (so a list page asks it about its own rows only), and events keep their
+    # author's station and department.
+    records_for_engine(conn)
+    _run(conn, """
+    ALTER TABLE outbox ADD COLUMN record_kind VARCHAR NOT NULL DEFAULT '';
+    ALTER TABLE outbox ADD COLUMN record_id VARCHAR NOT NULL DEFAULT '';
+    ALTER TABLE outbox ADD COLUMN event_id VARCHAR NOT NULL DEFAULT '';
+    CREATE INDEX ix_outbox_record ON outbox (record_id, state);
+    CREATE INDEX ix_issue_department ON issue (department_id)
+    """)
+    outbox = Table("outbox", MetaData(), Column("id", String, primary_key=True), Column("kind", String),
+                   Column("body", String), Column("record_kind", String), Column("record_id", String),
+                   Column("event_id", String))
+    for mutation_id, kind, body in conn.execute(text("SELECT id, kind, body FROM outbox")).all():
+        body = json.loads(body)
+        if kind == "issue.event":
+            body = {k: v for k, v in body.items() if k not in ("issue_id", "kind")} | {
+                "record_id": body.get("issue_id"), "type": body.get("kind")}
+            record_id, event_id = body["record_id"], body.get("id")
+        else:
+            record_id, event_id = body.get("id"), body.get("event_id")
+        conn.execute(outbox.update().where(outbox.c.id == mutation_id).values(
+            body=json.dumps(body, ensure_ascii=False), record_kind="issue", record_id=record_id or "",
+            event_id=event_id or ""))
+    # Changes held back for a parent that had not arrived are in the old shape too.
+    held = conn.execute(text("SELECT value FROM meta WHERE key = 'sync.held'")).scalar()
+    if held:
+        changes = [change_for_engine(c) for c in json.loads(held)]
+        conn.execute(text("UPDATE meta SET value = :v WHERE key = 'sync.held'"),
+                     {"v": json.dumps(changes, ensure_ascii=False)})
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "issue list search and indexes", _v2_issue_list),
+    Migration(3, "one timeline and photo table for every kind of record", _v3_record_engine),
 )
 
 LATEST = MIGRATIONS[-1].version
 
 
-def current_version(conn: Connection) -> int:
-    conn.execute(text(
-        "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)"))
-    return conn.execute(text("SELECT coalesce(max(version), 0) FROM _migrations")).scalar_one()
-
-
 def migrate(engine, *, up_to: int | None = None) -> int:
     """Apply every step not yet applied, each in its own transaction; return the version reached."""
-    target = LATEST if up_to is None else up_to
-    with engine.begin() as conn:
-        version = current_version(conn)
-    if version > LATEST:
-        raise RuntimeError(f"local store is at schema {version}, newer than this app ({LATEST}); update the app")
-    for step in MIGRATIONS:
-        if version < step.version <= target:
-            with engine.begin() as conn:
-                step.apply(conn)
-                conn.execute(text("INSERT INTO _migrations (version, name, applied_at) VALUES (:v, :n, :t)"),
-                             {"v": step.version, "n": step.name, "t": utcnow().isoformat()})
-            version = step.version
-    return version
+    return _migrate(engine, MIGRATIONS, what="the local store", up_to=up_to)

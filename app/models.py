@@ -1,4 +1,9 @@
-"""Tables of the local replica. The central store uses the same record shapes."""
+"""The reference tables every store shares, and the phone's own tables (drafts, outbox, settings).
+
+Each record kind's table lives in the kind's package (app/issues, ...); the timeline and
+photo tables every kind shares live in app/records. Together they are the one schema:
+the migrations of both stores are checked against this metadata.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
+from app.tables import BOTH, PHONE, stored_in, time_column
 
 
 class StationKind(StrEnum):
@@ -17,155 +23,99 @@ class StationKind(StrEnum):
     AREA = "area"
 
 
-class PlaceType(StrEnum):
-    FARMLAND = "farmland"
-    ORCHARD = "orchard"
-    ENTERPRISE = "enterprise"
-    SCHOOL = "school"
-    VILLAGE = "village"
-    OTHER = "other"
-
-
-class LocationSource(StrEnum):
-    DEVICE = "device"  # the phone's position service, with its accuracy
-    EXIF = "exif"  # the first photo's GPS tags
-    MANUAL = "manual"  # typed coordinates or a pin on the map
-    NONE = "none"
-
-
-class IssueSource(StrEnum):
-    VISIT = "visit"
-    RECEPTION = "reception"
-    CHECKLIST = "checklist"
-    VOTE_FOLLOWUP = "vote_followup"
-
-
-def _now() -> datetime:
-    return utcnow()
+# The columns of a reference record (a station, a department, a category), as tables and the wire share them.
+class ReferenceBase(SQLModel):
+    id: str = Field(primary_key=True)
+    code: str = Field(index=True, unique=True)
+    name: str
+    name_en: str = ""
+    sort_order: int = 0
 
 
 # A liaison station: the town centre station or a village area station.
-class Station(SQLModel, table=True):
+class Station(ReferenceBase, table=True):
     __tablename__ = "station"
-    id: str = Field(primary_key=True)
-    code: str = Field(index=True, unique=True)
-    name: str
-    name_en: str = ""
+    __table_args__ = stored_in(BOTH)
     kind: str = StationKind.AREA.value
-    sort_order: int = 0
 
 
 # A government department that handles assigned issues (承办单位).
-class Department(SQLModel, table=True):
+class Department(ReferenceBase, table=True):
     __tablename__ = "department"
-    id: str = Field(primary_key=True)
-    code: str = Field(index=True, unique=True)
-    name: str
-    name_en: str = ""
-    sort_order: int = 0
+    __table_args__ = stored_in(BOTH)
 
 
 # An issue category; editable data, not code.
-class Category(SQLModel, table=True):
+class Category(ReferenceBase, table=True):
     __tablename__ = "category"
-    id: str = Field(primary_key=True)
-    code: str = Field(index=True, unique=True)
-    name: str
-    name_en: str = ""
-    sort_order: int = 0
+    __table_args__ = stored_in(BOTH)
     active: bool = True
 
 
-# A person who uses the system: deputy, station staff, office, department or admin.
-class Person(SQLModel, table=True):
-    __tablename__ = "person"
+# The columns of a person that everyone may know (the phone number is not among them).
+class PersonBase(SQLModel):
     id: str = Field(primary_key=True)
     name: str
     role: str
     station_id: Optional[str] = Field(default=None, foreign_key="station.id")
     department_id: Optional[str] = Field(default=None, foreign_key="department.id")
+
+
+# A person who uses the system: deputy, station staff, office, department or admin.
+class Person(PersonBase, table=True):
+    __tablename__ = "person"
+    __table_args__ = stored_in(BOTH)
     phone: str = ""
 
 
-# An issue's creation record. Its status is a cache of what the timeline adds up to.
-class Issue(SQLModel, table=True):
-    __tablename__ = "issue"
-    id: str = Field(primary_key=True)
-    title: str
-    description: str = ""
-    category_id: Optional[str] = Field(default=None, foreign_key="category.id")
-    place_type: str = PlaceType.OTHER.value
-    place_name: str = ""
-    latitude: Optional[float] = None
-    longitude: Optional[float] = None
-    accuracy_m: Optional[float] = None
-    location_source: str = LocationSource.NONE.value
-    reporter_id: Optional[str] = None
-    station_id: Optional[str] = Field(default=None, foreign_key="station.id")
-    source: str = IssueSource.VISIT.value
-    created_at: datetime = Field(default_factory=_now)
-    # Cached from the timeline by app.issues.refresh_state; never edited directly.
-    status: str = "new"
-    department_id: Optional[str] = None
-    rating: Optional[int] = None
-    updated_at: datetime = Field(default_factory=_now)
-    search_text: str = ""
+# What a pull carries of the reference data.
+class StationPublic(ReferenceBase):
+    kind: str = StationKind.AREA.value
 
 
-# One entry of an issue's append-only timeline.
-class IssueEvent(SQLModel, table=True):
-    __tablename__ = "issue_event"
-    id: str = Field(primary_key=True)
-    issue_id: str = Field(foreign_key="issue.id", index=True)
-    kind: str
-    actor_id: Optional[str] = None
-    actor_role: str = ""
-    created_at: datetime = Field(default_factory=_now)
-    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # Filled in when the server has ordered or refused the event.
-    server_seq: Optional[int] = None
-    rejected_code: Optional[str] = None
-    rejected_reason: Optional[str] = None
+class DepartmentPublic(ReferenceBase):
+    pass
 
 
-# A photo attached to an issue; the bytes live in the photo store under their SHA-256.
-class IssuePhoto(SQLModel, table=True):
-    __tablename__ = "issue_photo"
-    issue_id: str = Field(foreign_key="issue.id", primary_key=True)
-    sha256: str = Field(primary_key=True)
-    position: int = 0
-    width: int = 0
-    height: int = 0
-    byte_size: int = 0
-    taken_at: Optional[datetime] = None
-    latitude: Optional[float] = None
-    longitude: Optional[float] = None
+class CategoryPublic(ReferenceBase):
+    active: bool = True
+
+
+class PersonPublic(PersonBase):
+    pass
 
 
 # What the capture form holds so far; autosaved so a killed app loses nothing.
 class Draft(SQLModel, table=True):
     __tablename__ = "draft"
+    __table_args__ = stored_in(PHONE)
     id: str = Field(primary_key=True)
     author_id: Optional[str] = None
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = time_column(default_factory=utcnow)
 
 
-# A change made on this device that the server has not yet confirmed.
+# A change made on this device that the server has not yet confirmed, with the record it writes.
 class OutboxMutation(SQLModel, table=True):
     __tablename__ = "outbox"
+    __table_args__ = stored_in(PHONE, Index("ix_outbox_state", "state", "created_at"),
+                               Index("ix_outbox_record", "record_id", "state"))
     id: str = Field(primary_key=True)
     kind: str
     body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime = time_column(default_factory=utcnow)
     state: str = "pending"  # pending → applied | duplicate | rejected
     result_code: Optional[str] = None
     result_reason: Optional[str] = None
     attempts: int = 0
+    record_kind: str = ""
+    record_id: str = ""
+    event_id: str = ""
 
 
 # Small settings of this replica: who is signed in, the pull cursor, the language.
 class Meta(SQLModel, table=True):
     __tablename__ = "meta"
+    __table_args__ = stored_in(PHONE)
     key: str = Field(primary_key=True)
     value: str = ""

@@ -19,8 +19,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.clock import as_utc
-from app.issues import refresh_state
-from app.models import Issue, IssueEvent, OutboxMutation
+from app.models import OutboxMutation
+from app.records import RecordEvent, kind_named, kind_of_mutation, refresh
 from app.store import get_meta, set_meta
 
 
@@ -55,11 +55,12 @@ class RejectedChange:
     """A change the server refused, with its stable code and reason, for the author to see."""
 
     mutation_id: str
-    kind: str  # issue.create | issue.event
-    issue_id: str | None
-    issue_title: str
+    kind: str  # <kind>.create | <kind>.event
+    record_kind: str
+    record_id: str | None
+    title: str  # the record's title, where its kind has one
     event_id: str | None
-    event_kind: str | None
+    event_type: str | None
     code: str
     reason: str
     created_at: datetime
@@ -145,12 +146,25 @@ class PhotoSizes(Protocol):
 
 def photo_hashes(kind: str, body: Mapping[str, Any]) -> list[str]:
     """Return the photo hashes a mutation body names, in order."""
-    if kind == "issue.create":
+    found = kind_of_mutation(kind)
+    if found is None:
+        return []
+    record_kind, is_create = found
+    if is_create:
         return [str(p["sha256"]) for p in body.get("photos") or () if isinstance(p, Mapping) and p.get("sha256")]
-    if kind == "issue.event" and body.get("kind") == "attach_photo":
-        sha = (body.get("payload") or {}).get("sha256")
-        return [str(sha)] if sha else []
-    return []
+    event_type = record_kind.events.get(str(body.get("type")))
+    sha = (body.get("payload") or {}).get("sha256") if event_type is not None and event_type.attaches_photo else None
+    return [str(sha)] if sha else []
+
+
+def linked_records(kind: str, body: Mapping[str, Any]) -> list[str]:
+    """Return the other records an event names (a merge's target), which must reach the server with it."""
+    found = kind_of_mutation(kind)
+    if found is None or found[1]:
+        return []
+    event_type = found[0].events.get(str(body.get("type")))
+    payload = body.get("payload") or {}
+    return [str(payload[name]) for name in (event_type.links if event_type else ()) if payload.get(name)]
 
 
 def pending_mutations(session: Session, *, limit: int | None = None) -> list[OutboxMutation]:
@@ -176,18 +190,28 @@ def pending_photo_hashes(session: Session) -> list[str]:
     return list(seen)
 
 
-def waiting_changes(session: Session) -> dict[str, set[str]]:
-    """Return issue id → ids of its timeline events still waiting for the server (the outbox is small)."""
+def waiting_changes(session: Session, record_ids: Iterable[str]) -> dict[str, set[str]]:
+    """Return record id → ids of its timeline events still waiting for the server, for these records only.
+
+    One indexed query however long the outbox is: a list page asks about its own rows.
+    """
+    ids = list(dict.fromkeys(record_ids))
     waiting: dict[str, set[str]] = {}
-    for mutation in pending_mutations(session):
-        issue_id, event_id, _ = _targets(mutation)
-        if issue_id:
-            waiting.setdefault(issue_id, set()).update({event_id} if event_id else set())
+    for start in range(0, len(ids), 500):
+        rows = session.exec(select(OutboxMutation.record_id, OutboxMutation.event_id).where(
+            col(OutboxMutation.record_id).in_(ids[start:start + 500]),
+            OutboxMutation.state == OutboxState.PENDING.value))
+        for record_id, event_id in rows:
+            waiting.setdefault(record_id, set()).add(event_id)
     return waiting
 
 
+def has_waiting_changes(session: Session, record_id: str) -> bool:
+    return bool(waiting_changes(session, [record_id]))
+
+
 def rejected_changes(session: Session) -> list[RejectedChange]:
-    """Return the changes the server refused, newest first, with the issue they belong to."""
+    """Return the changes the server refused, newest first, with the record they belong to."""
     stmt = (select(OutboxMutation).where(OutboxMutation.state == OutboxState.REJECTED.value)
             .order_by(col(OutboxMutation.created_at).desc(), col(OutboxMutation.id).desc()))
     return [rejected_change(session, m) for m in session.exec(stmt)]
@@ -195,27 +219,16 @@ def rejected_changes(session: Session) -> list[RejectedChange]:
 
 def rejected_change(session: Session, mutation: OutboxMutation) -> RejectedChange:
     """Describe a refused outbox mutation for the list the author sees."""
-    issue_id, event_id, event_kind = _targets(mutation)
-    issue = session.get(Issue, issue_id) if issue_id else None
-    return RejectedChange(mutation_id=mutation.id, kind=mutation.kind, issue_id=issue_id,
-                          issue_title=issue.title if issue else str(mutation.body.get("title") or ""),
-                          event_id=event_id, event_kind=event_kind, code=mutation.result_code or "",
-                          reason=mutation.result_reason or "", created_at=as_utc(mutation.created_at))
-
-
-def issue_of(mutation: OutboxMutation) -> str | None:
-    """Return the id of the issue a mutation creates or appends to."""
-    return _targets(mutation)[0]
-
-
-def _targets(mutation: OutboxMutation) -> tuple[str | None, str | None, str | None]:
-    """Return (issue id, timeline event id, event kind) a mutation writes."""
-    body = mutation.body
-    if mutation.kind == "issue.create":
-        return body.get("id"), body.get("event_id"), "create"
-    if mutation.kind == "issue.event":
-        return body.get("issue_id"), body.get("id"), body.get("kind")
-    return None, None, None
+    kind = kind_named(mutation.record_kind)
+    record = session.get(kind.table, mutation.record_id) if kind is not None and mutation.record_id else None
+    found = kind_of_mutation(mutation.kind)
+    is_create = found is not None and found[1]
+    title = getattr(record, "title", None) or str(mutation.body.get("title") or "")
+    return RejectedChange(mutation_id=mutation.id, kind=mutation.kind, record_kind=mutation.record_kind,
+                          record_id=mutation.record_id or None, title=title, event_id=mutation.event_id or None,
+                          event_type="create" if is_create else str(mutation.body.get("type") or "") or None,
+                          code=mutation.result_code or "", reason=mutation.result_reason or "",
+                          created_at=as_utc(mutation.created_at))
 
 
 def record_result(session: Session, mutation: OutboxMutation, *, status: str, code: str | None = None,
@@ -224,7 +237,7 @@ def record_result(session: Session, mutation: OutboxMutation, *, status: str, co
 
     An accepted event takes its place in the server's order (seq) at once; a refused
     one stays in the local timeline, marked, so its author sees it and why, and no
-    longer counts towards the issue's status.
+    longer counts towards the record's state.
     """
     if status not in {s.value for s in OutboxState} or status == OutboxState.PENDING.value:
         raise ValueError(f"not a push result: {status!r}")
@@ -232,8 +245,7 @@ def record_result(session: Session, mutation: OutboxMutation, *, status: str, co
     mutation.result_code = code
     mutation.result_reason = reason
     session.add(mutation)
-    issue_id, event_id, _ = _targets(mutation)
-    event = session.get(IssueEvent, event_id) if event_id else None
+    event = session.get(RecordEvent, mutation.event_id) if mutation.event_id else None
     if event is None:
         return
     if status != OutboxState.REJECTED.value:
@@ -246,9 +258,10 @@ def record_result(session: Session, mutation: OutboxMutation, *, status: str, co
     event.rejected_reason = reason or ""
     session.add(event)
     session.flush()
-    issue = session.get(Issue, issue_id) if issue_id else None
-    if issue is not None:
-        refresh_state(session, issue)
+    kind = kind_named(event.record_kind)
+    record = session.get(kind.table, event.record_id) if kind is not None else None
+    if record is not None:
+        refresh(session, kind, record)
 
 
 def read_status(session: Session, photo_store: PhotoSizes | None = None) -> SyncStatus:
@@ -303,3 +316,41 @@ def batches(mutations: Sequence[OutboxMutation], *, max_count: int, max_bytes: i
         size += cost
     if batch:
         yield batch
+
+
+def plan_push(waiting: Sequence[OutboxMutation], *, unavailable: set[str]) -> tuple[list[OutboxMutation], int]:
+    """Return the mutations that can be pushed now, in order, and how many must wait.
+
+    A change naming a photo the server cannot get (not on this phone, or refused) waits,
+    and so does everything after it on the same record: sent out of order, the later
+    events would be refused for good.
+    """
+    blocked: set[str] = set()
+    ready: list[OutboxMutation] = []
+    held = 0
+    for mutation in waiting:
+        hashes = photo_hashes(mutation.kind, mutation.body)
+        if mutation.record_id in blocked or any(sha in unavailable for sha in hashes):
+            blocked.add(mutation.record_id)
+            held += 1
+            continue
+        ready.append(mutation)
+    return ready, held
+
+
+def split_by_photos(waiting: Sequence[OutboxMutation], uploading: set[str]) -> tuple[list, list]:
+    """Split the outbox into the records that wait for no upload and the rest, each in creation order.
+
+    An event naming another record (a merge) goes with the rest, and that record too, so
+    neither can overtake the other.
+    """
+    later: set[str] = {""}
+    for mutation in waiting:
+        if any(sha in uploading for sha in photo_hashes(mutation.kind, mutation.body)):
+            later.add(mutation.record_id)
+        linked = linked_records(mutation.kind, mutation.body)
+        if linked:
+            later.update({mutation.record_id, *linked})
+    early = [m for m in waiting if m.record_id not in later]
+    late = [m for m in waiting if m.record_id in later]
+    return early, late

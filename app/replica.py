@@ -1,27 +1,27 @@
 """The local replica's side of pull: apply the server's records, remember the cursor and who is signed in.
 
-Pure over the local store (no HTTP), so the sync client, a test or a future
-browser build apply pulled pages the same way.
+Pure over the local store (no HTTP), so the sync client, a test or the browser build
+apply pulled pages the same way. Pulled changes arrive parsed into their wire models:
 
-    touched = apply_changes(session, page["changes"])
-    set_cursor(session, page["cursor"]); session.commit()
+    touched = apply_changes(session, [parse_change(c.seq, c.entity, c.data) for c in page.changes])
+    set_cursor(session, page.cursor); session.commit()
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, SQLModel, col, delete, select
 
-from app.clock import as_utc
-from app.issues import refresh_state
-from app.models import Category, Department, Issue, IssueEvent, IssuePhoto, Person, Station
+from app.actors import Actor, Role
+from app.models import (Category, CategoryPublic, Department, DepartmentPublic, Person, PersonPublic, Station,
+                        StationPublic)
 from app.outbox import waiting_changes
+from app.records import EventPublic, PhotoPublic, RecordEvent, RecordKind, RecordPhoto, kind_named, kinds, refresh
 from app.store import get_meta, set_meta
-from app.workflow import Actor, Role
 
 CURSOR = "sync.cursor"
 HELD = "sync.held"  # changes whose parent record has not arrived yet, as JSON
@@ -30,18 +30,49 @@ AUTH_EXPIRES = "auth.expires_at"
 AUTH_USER = "auth.user"
 LOCAL_USER = "user_id"  # who the app acts as on this device (app.viewmodels.context reads it)
 
-# Parents before children, so one page applies whatever order the server sent it in.
-_ORDER = ("station", "department", "category", "person", "issue", "event", "photo")
-_MODELS: dict[str, type[SQLModel]] = {
-    "station": Station, "department": Department, "category": Category, "person": Person,
-    "issue": Issue, "event": IssueEvent, "photo": IssuePhoto,
-}
-# Not a record: the issue data["id"] left this user's view (sync.protocol.EntityKind.REVOKED).
+# Not a record: the record data.id of kind data.entity left this user's view.
 REVOKED = "revoked"
-# What the timeline decides: recomputed from events by refresh_state, never taken from the wire.
-_DERIVED = {"status", "department_id", "rating", "updated_at", "search_text"}
-# A timeline event is append-only: once here, only the server's verdict on it changes.
-_EVENT_SERVER_FIELDS = ("server_seq", "rejected_code", "rejected_reason")
+EVENT, PHOTO = "event", "photo"
+# Reference data, parents before children: (entity, table, what a pull carries of it).
+REFERENCE: tuple[tuple[str, type[SQLModel], type[BaseModel]], ...] = (
+    ("station", Station, StationPublic), ("department", Department, DepartmentPublic),
+    ("category", Category, CategoryPublic), ("person", Person, PersonPublic),
+)
+
+
+class Revoked(BaseModel):
+    """A pulled change that says a record left the user's view: drop it from the replica."""
+
+    entity: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """One pulled change, parsed into its wire model."""
+
+    seq: int
+    entity: str
+    record: BaseModel
+
+    def as_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "entity": self.entity, "data": self.record.model_dump(mode="json")}
+
+
+def entity_models() -> dict[str, type[BaseModel]]:
+    """Every entity a pull carries, with its wire model: reference data, each kind, events, photos, revocations."""
+    models: dict[str, type[BaseModel]] = {entity: public for entity, _table, public in REFERENCE}
+    models.update({kind.name: kind.public for kind in kinds()})
+    models.update({EVENT: EventPublic, PHOTO: PhotoPublic, REVOKED: Revoked})
+    return models
+
+
+def parse_change(seq: int, entity: str, data: Mapping[str, Any]) -> Pulled | None:
+    """Parse one pulled change; None for an entity this version does not know (a newer server's)."""
+    model = entity_models().get(str(entity))
+    if model is None:
+        return None
+    return Pulled(int(seq), str(entity), model.model_validate(dict(data)))
 
 
 @dataclass(frozen=True)
@@ -65,8 +96,8 @@ class Applied:
 
     applied: int
     held: int
-    issues: frozenset[str]
-    revoked: frozenset[str] = frozenset()  # issues dropped from the replica: no longer this user's to see
+    records: frozenset[str]
+    revoked: frozenset[str] = frozenset()  # records dropped from the replica: no longer this user's to see
 
 
 def get_cursor(session: Session) -> int:
@@ -125,118 +156,136 @@ def forget_token(session: Session) -> None:
     set_meta(session, AUTH_TOKEN, "")
 
 
-def apply_changes(session: Session, changes: Iterable[Mapping[str, Any] | Any]) -> Applied:
-    """Upsert pulled records into the replica and refresh each touched issue's status; idempotent; no commit.
+def apply_changes(session: Session, changes: Iterable[Pulled]) -> Applied:
+    """Upsert pulled records into the replica and refresh each touched record's state; idempotent; no commit.
 
-    A change whose parent (an event's issue, a person's station) has not arrived is
+    A change whose parent (an event's record, a person's station) has not arrived is
     held in the store and tried again with the next page, so nothing is dropped
     whatever order the server's log holds its records in.
 
-    A `revoked` change drops its issue from the replica (see `_drop_revoked`) before
-    the page's records are written; what the page holds of the issue after it is kept.
+    A `revoked` change drops its record from the replica (see `_drop_revoked`) before
+    the page's records are written; what the page holds of the record after it is kept.
     """
-    pending = [_as_dict(c) for c in changes] + _held(session)
+    pending = [c for c in changes if c is not None] + _held(session)
     pending, revoked = _drop_revoked(session, pending)
-    pending.sort(key=lambda c: (_ORDER.index(c["entity"]) if c["entity"] in _ORDER else len(_ORDER), c["seq"]))
-    rows = [(c, _MODELS[c["entity"]], _row_values(_MODELS[c["entity"]], c["data"]))
-            for c in pending if c["entity"] in _MODELS]  # other kinds: for a newer app version
+    order = _order()
+    pending.sort(key=lambda c: (order.get(c.entity, len(order)), c.seq))
+    tables = _tables()
+    rows = [(change, tables[change.entity], _row(change)) for change in pending if change.entity in tables]
     existing = _existing(session, rows)
-    touched: set[str] = set()
-    held: list[dict] = []
+    touched: set[tuple[str, str]] = set()
+    held: list[Pulled] = []
     applied = 0
     # One flush per kind of record, not one per lookup: a page is a thousand rows, and
     # parents must be written before their children (the tables have no ORM relationships).
     previous = None
     with session.no_autoflush:
         for change, model, row in rows:
-            entity = change["entity"]
-            if entity != previous:
+            if change.entity != previous:
                 session.flush()
-                previous = entity
-            if not _parents_present(session, existing, entity, row):
+                previous = change.entity
+            if not _parents_present(session, existing, change.entity, row):
                 held.append(change)
                 continue
-            if entity == "event":
-                row.setdefault("server_seq", None)
-                if row["server_seq"] is None and not row.get("rejected_code"):
-                    row["server_seq"] = change["seq"]
-            key = _key(entity, row)
-            existing[(model, key)] = _upsert(session, model, entity, row, existing.get((model, key)))
+            if change.entity == EVENT and row["server_seq"] is None and not row.get("rejected_code"):
+                row["server_seq"] = change.seq
+            key = _key(change.entity, row)
+            existing[(model, key)] = _upsert(session, model, change.entity, row, existing.get((model, key)))
             applied += 1
-            if entity == "issue":
-                touched.add(row["id"])
-            elif entity in ("event", "photo"):
-                touched.add(row["issue_id"])
+            if change.entity in (EVENT, PHOTO):
+                touched.add((row["record_kind"], row["record_id"]))
+            elif kind_named(change.entity) is not None:
+                touched.add((change.entity, row["id"]))
     session.flush()
-    for issue_id in touched:
-        issue = existing.get((Issue, issue_id)) or session.get(Issue, issue_id)
-        if issue is not None:
-            refresh_state(session, issue)
-    set_meta(session, HELD, json.dumps(held, ensure_ascii=False) if held else "")
+    for kind_name, record_id in touched:
+        kind = kind_named(kind_name)
+        if kind is None:
+            continue
+        record = existing.get((kind.table, record_id)) or session.get(kind.table, record_id)
+        if record is not None:
+            refresh(session, kind, record)
+    set_meta(session, HELD, json.dumps([c.as_json() for c in held], ensure_ascii=False) if held else "")
     session.flush()
-    return Applied(applied=applied + len(revoked), held=len(held), issues=frozenset(touched),
-                   revoked=frozenset(revoked))
+    return Applied(applied=applied + len(revoked), held=len(held),
+                   records=frozenset(record_id for _kind, record_id in touched), revoked=frozenset(revoked))
 
 
-def _drop_revoked(session: Session, pending: list[dict]) -> tuple[list[dict], set[str]]:
-    """Apply the revocations among pending changes; return the other changes and the issues dropped.
+def _order() -> dict[str, int]:
+    """Parents before children: reference data, then records, then their events and photos."""
+    names = [entity for entity, _table, _public in REFERENCE] + [k.name for k in kinds()] + [EVENT, PHOTO]
+    return {name: index for index, name in enumerate(names)}
 
-    A revoked issue leaves the replica whole: its row, its events and its photo rows (the
-    photo files stay; they are named by hash and another issue may hold the same one).
-    Changes of the issue older than its revocation are dropped with it; newer ones (it
+
+def _tables() -> dict[str, type[SQLModel]]:
+    tables: dict[str, type[SQLModel]] = {entity: table for entity, table, _public in REFERENCE}
+    tables.update({kind.name: kind.table for kind in kinds()})
+    tables.update({EVENT: RecordEvent, PHOTO: RecordPhoto})
+    return tables
+
+
+def _row(change: Pulled) -> dict[str, Any]:
+    return change.record.model_dump()
+
+
+def _drop_revoked(session: Session, pending: list[Pulled]) -> tuple[list[Pulled], set[str]]:
+    """Apply the revocations among pending changes; return the other changes and the records dropped.
+
+    A revoked record leaves the replica whole: its row, its events and its photo rows (the
+    photo files stay; they are named by hash and another record may hold the same one).
+    Changes of the record older than its revocation are dropped with it; newer ones (it
     came back into view, and was sent again whole) are kept and applied after it.
     """
-    revocations: dict[str, int] = {}
+    revocations: dict[str, tuple[RecordKind, int]] = {}
     rest = []
     for change in pending:
-        if change["entity"] != REVOKED:
+        if change.entity != REVOKED:
             rest.append(change)
             continue
-        data = change["data"]
-        if data.get("entity") == "issue" and data.get("id"):  # other kinds: for a newer app version
-            revocations[str(data["id"])] = max(change["seq"], revocations.get(str(data["id"]), change["seq"]))
+        kind = kind_named(change.record.entity)
+        if kind is not None:  # other kinds: for a newer app version
+            seq = max(change.seq, revocations.get(change.record.id, (kind, change.seq))[1])
+            revocations[change.record.id] = (kind, seq)
     if not revocations:
         return rest, set()
-    # An issue this phone still has changes for, waiting to be pushed, stays: the server's answer
+    # A record this phone still has changes for, waiting to be pushed, stays: the server's answer
     # to that push decides what becomes of them (one it refuses is shown to its author, on the
-    # issue it belongs to). This revocation is not tried again, so that copy stays on the phone.
-    waiting = waiting_changes(session)
-    dropped = {issue_id: seq for issue_id, seq in revocations.items() if issue_id not in waiting}
+    # record it belongs to). This revocation is not tried again, so that copy stays on the phone.
+    waiting = waiting_changes(session, revocations)
+    dropped = {record_id: found for record_id, found in revocations.items() if record_id not in waiting}
     if not dropped:
         return rest, set()
-    rest = [c for c in rest if c["seq"] > dropped.get(_issue_of(c), -1)]
+    rest = [c for c in rest if c.seq > dropped.get(_record_of(c), (None, -1))[1]]
     ids = list(dropped)
     for start in range(0, len(ids), 500):
         part = ids[start:start + 500]
-        session.exec(delete(IssuePhoto).where(col(IssuePhoto.issue_id).in_(part)))
-        session.exec(delete(IssueEvent).where(col(IssueEvent.issue_id).in_(part)))
-        session.exec(delete(Issue).where(col(Issue.id).in_(part)))
+        session.exec(delete(RecordPhoto).where(col(RecordPhoto.record_id).in_(part)))
+        session.exec(delete(RecordEvent).where(col(RecordEvent.record_id).in_(part)))
+        for kind in {kind for kind, _seq in dropped.values()}:
+            session.exec(delete(kind.table).where(col(kind.table.id).in_(part)))  # type: ignore[attr-defined]
     session.flush()
     return rest, set(dropped)
 
 
-def _issue_of(change: Mapping[str, Any]) -> str | None:
-    """The issue a record change belongs to (None for reference data)."""
-    entity, data = change["entity"], change["data"]
-    if entity == "issue":
-        return data.get("id")
-    if entity in ("event", "photo"):
-        return data.get("issue_id")
+def _record_of(change: Pulled) -> str | None:
+    """The record a change belongs to (None for reference data)."""
+    if change.entity in (EVENT, PHOTO):
+        return change.record.record_id  # type: ignore[attr-defined]
+    if kind_named(change.entity) is not None:
+        return change.record.id  # type: ignore[attr-defined]
     return None
 
 
 def _key(entity: str, row: Mapping[str, Any]) -> Any:
-    return (row.get("issue_id"), row.get("sha256")) if entity == "photo" else row.get("id")
+    return (row.get("record_id"), row.get("sha256")) if entity == PHOTO else row.get("id")
 
 
-def _existing(session: Session, rows: list[tuple[dict, type[SQLModel], dict]]) -> dict[tuple, SQLModel | None]:
+def _existing(session: Session, rows: list[tuple[Pulled, type[SQLModel], dict]]) -> dict[tuple, SQLModel | None]:
     """Load, a few queries per page, every record the page names or needs as a parent."""
     wanted: dict[type[SQLModel], set] = {}
     for change, model, row in rows:
-        entity = change["entity"]
-        if entity != "photo":
+        if change.entity != PHOTO:
             wanted.setdefault(model, set()).add(row.get("id"))
-        for parent, key in _parents(entity, row):
+        for parent, key in _parents(change.entity, model, row):
             wanted.setdefault(parent, set()).add(key)
     found: dict[tuple, SQLModel | None] = {}
     for model, keys in wanted.items():
@@ -250,79 +299,66 @@ def _existing(session: Session, rows: list[tuple[dict, type[SQLModel], dict]]) -
     return found
 
 
-def _parents(entity: str, row: Mapping[str, Any]) -> list[tuple[type[SQLModel], Any]]:
+def _parents(entity: str, model: type[SQLModel], row: Mapping[str, Any]) -> list[tuple[type[SQLModel], Any]]:
+    """The rows a record needs first: its record (an event's, a photo's) and what its foreign keys name."""
     needs: list[tuple[type[SQLModel], Any]] = []
-    if entity in ("event", "photo"):
-        needs.append((Issue, row.get("issue_id")))
-    if entity in ("person", "issue") and row.get("station_id"):
-        needs.append((Station, row["station_id"]))
-    if entity == "person" and row.get("department_id"):
-        needs.append((Department, row["department_id"]))
-    if entity == "issue" and row.get("category_id"):
-        needs.append((Category, row["category_id"]))
+    if entity in (EVENT, PHOTO):
+        kind = kind_named(str(row.get("record_kind")))
+        needs.append((kind.table if kind is not None else RecordEvent, row.get("record_id")))
+    tables = {table.__tablename__: table for _entity, table, _public in REFERENCE}  # type: ignore[attr-defined]
+    for fk in model.__table__.foreign_keys:  # type: ignore[attr-defined]
+        value = row.get(fk.parent.name)
+        if value is not None and fk.column.table.name in tables:
+            needs.append((tables[fk.column.table.name], value))
     return needs
 
 
-def _as_dict(change: Mapping[str, Any] | Any) -> dict:
-    if isinstance(change, Mapping):
-        entity = change["entity"]
-        return {"seq": int(change["seq"]), "entity": getattr(entity, "value", entity), "data": dict(change["data"])}
-    return {"seq": int(change.seq), "entity": getattr(change.entity, "value", change.entity), "data": dict(change.data)}
-
-
-def _held(session: Session) -> list[dict]:
+def _held(session: Session) -> list[Pulled]:
     raw = get_meta(session, HELD)
-    return json.loads(raw) if raw else []
-
-
-def _row_values(model: type[SQLModel], data: Mapping[str, Any]) -> dict[str, Any]:
-    """Keep the fields the table has, with times as datetimes."""
-    values: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        if name not in data:
-            continue
-        value = data[name]
-        if isinstance(value, str) and _is_time(info.annotation):
-            value = as_utc(datetime.fromisoformat(value))
-        values[name] = value
-    return values
-
-
-def _is_time(annotation: Any) -> bool:
-    return annotation in (datetime, date) or datetime in getattr(annotation, "__args__", ())
+    held = []
+    for change in json.loads(raw) if raw else []:
+        try:
+            parsed = parse_change(change["seq"], change["entity"], change["data"])
+        except (KeyError, ValidationError):
+            continue  # cannot be what this version wrote; the server sends the record again with its next change
+        if parsed is not None:
+            held.append(parsed)
+    return held
 
 
 def _parents_present(session: Session, existing: dict, entity: str, row: Mapping[str, Any]) -> bool:
-    for model, key in _parents(entity, row):
+    model = _tables()[entity]
+    for parent, key in _parents(entity, model, row):
         if key is None:
             return False
-        if (model, key) not in existing:
-            existing[(model, key)] = session.get(model, key)
-        if existing[(model, key)] is None:
+        if (parent, key) not in existing:
+            existing[(parent, key)] = session.get(parent, key)
+        if existing[(parent, key)] is None:
             return False
     return True
 
 
+# A timeline event is append-only: once here, only the server's verdict on it (and its record of the actor) changes.
+_EVENT_SERVER_FIELDS = ("server_seq", "rejected_code", "rejected_reason", "actor_role", "actor_station_id",
+                        "actor_department_id")
+
+
 def _upsert(session: Session, model: type[SQLModel], entity: str, row: dict[str, Any],
             current: SQLModel | None) -> SQLModel:
-    if current is None and entity == "photo":
+    if current is None and entity == PHOTO:
         current = session.get(model, _key(entity, row))
+    kind = kind_named(entity)
+    # What the timeline decides is recomputed here from the events, never taken from the wire.
+    derived = set(kind.derived_columns) | {"search_text"} if kind is not None else set()
     if current is None:
-        if entity == "issue":
-            row = {k: v for k, v in row.items() if k not in _DERIVED or k == "updated_at"}
-            row["search_text"] = f"{row.get('title', '')} {row.get('place_name', '')} {row.get('description', '')}".lower()
-        record = model(**row)
+        record = model(**{k: v for k, v in row.items() if k not in derived})
         session.add(record)
         return record
-    if entity == "event":
+    if entity == EVENT:
         fields = {k: row.get(k) for k in _EVENT_SERVER_FIELDS}
-    elif entity == "issue":
-        fields = {k: v for k, v in row.items() if k not in _DERIVED}
     else:
-        fields = row
+        fields = {k: v for k, v in row.items() if k not in derived and k != "updated_at"}
     for name, value in fields.items():
         setattr(current, name, value)
-    if entity == "issue":
-        current.search_text = f"{current.title} {current.place_name} {current.description}".lower()
     session.add(current)
     return current

@@ -1,8 +1,18 @@
-"""The local replica: one SQLite file in WAL mode, migrated on open."""
+"""The local replica: one SQLite file in WAL mode, migrated on open, kept by a small storage interface.
+
+On a phone or a PC the file is on disk and a commit is durable by itself; in the browser
+the file lives in memory and must be written to IndexedDB after commits. Both are a
+`Storage`, told after each commit (`persist`), so nothing else in the app knows where
+the file lives:
+
+    engine = open_store(path)                      # on disk
+    engine = open_store(path, storage=browser)     # the PWA: persist() flushes to IndexedDB
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -13,7 +23,20 @@ from app.migrations import migrate
 from app.models import Meta
 
 
-def open_store(path: Path | str | None) -> Engine:
+class Storage(Protocol):
+    """Where the replica's file is kept; `persist` is called at every commit and makes it durable there."""
+
+    def persist(self) -> None: ...
+
+
+class DiskStorage:
+    """A file on disk: SQLite's own commit makes it durable, so there is nothing more to do."""
+
+    def persist(self) -> None:
+        return None
+
+
+def open_store(path: Path | str | None, *, storage: Storage | None = None) -> Engine:
     """Open (creating and migrating) the store at path; None gives an in-memory store."""
     if path is None or str(path) == ":memory:":
         engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
@@ -22,6 +45,8 @@ def open_store(path: Path | str | None) -> Engine:
         engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _on_connect)
     migrate(engine)
+    kept_by = storage or DiskStorage()
+    event.listen(engine, "commit", lambda _conn: kept_by.persist())
     return engine
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.ids import new_id
 from app.outbox import SyncProgress, SyncReport, SyncStatus
+from app.problems import Problem
 from app.settings import Settings
 from app.store import get_meta, set_meta
 from sync.client import LoginRefused, Offline, SyncClient, SyncError
@@ -78,11 +79,11 @@ class SyncService:
         try:
             await self.client.login(username, password, device_name)
         except LoginRefused as refusal:
-            return refusal.code or "auth.bad_credentials"
+            return refusal.code or Problem.BAD_CREDENTIALS
         except Offline:
-            return "network.offline"
+            return Problem.OFFLINE
         except SyncError as error:
-            return error.code or "server.error"
+            return error.code or Problem.SERVER_ERROR
         self.sync_now()
         self._notify()
         return None

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import flet as ft
 
-from app.demo import seed_demo
 from app.assets import assets_dir
 from app.i18n import Translator
 from app.photos import PhotoStore
@@ -52,6 +51,8 @@ def prepare(settings: Settings, *, demo: bool, demo_user: str | None) -> tuple:
     ctx = AppContext(engine, photos, settings)
     with ctx.session() as session:
         if demo:
+            from app.demo import seed_demo  # only the demo mode loads the demo township
+
             seed_demo(session)
         else:
             seed_reference(session)

@@ -10,8 +10,7 @@ from typing import Callable
 from app.clock import utcnow
 from app.drafts import discard_draft, latest_draft, save_draft
 from app.errors import DomainError
-from app.issues import IssueDraft, Location, PhotoRef, capture_issue, make_location
-from app.models import LocationSource, PlaceType
+from app.issues import IssueDraft, Location, LocationSource, PhotoRef, PlaceType, capture_issue, make_location
 from app.photos import PhotoError, ProcessedPhoto, Watermark, process_photos
 from app.viewmodels.context import AppContext
 from app.viewmodels.issue_detail import location_text
@@ -132,7 +131,7 @@ class CaptureModel:
                                          photo.latitude, photo.longitude, source_sha256))
         # The first photo's GPS gives the place when the phone did not.
         if self.location is None and photo.latitude is not None and photo.longitude is not None:
-            self.location = Location(photo.latitude, photo.longitude, None, LocationSource.EXIF.value)
+            self.location = Location(latitude=photo.latitude, longitude=photo.longitude, source=LocationSource.EXIF.value)
 
     def _watermark(self) -> Watermark | None:
         if not self.ctx.watermark_photos:
@@ -156,7 +155,7 @@ class CaptureModel:
     def _location_from_photos(self) -> None:
         for photo in self.photos:
             if photo.latitude is not None and photo.longitude is not None:
-                self.location = Location(photo.latitude, photo.longitude, None, LocationSource.EXIF.value)
+                self.location = Location(latitude=photo.latitude, longitude=photo.longitude, source=LocationSource.EXIF.value)
                 return
 
     def set_device_location(self, latitude: float, longitude: float, accuracy_m: float | None) -> None:
@@ -258,7 +257,7 @@ class CaptureModel:
         user = self.ctx.current_user()
         data = {name: getattr(self, name) for name in TEXT_FIELDS}
         data["photos"] = [p.__dict__ for p in self.photos]
-        data["location"] = self.location.as_dict() if self.location else None
+        data["location"] = self.location.model_dump() if self.location else None
         with self.ctx.session() as session:
             self.draft_id = save_draft(session, draft_id=self.draft_id, author_id=user.id if user else None, data=data)
 
@@ -276,6 +275,6 @@ class CaptureModel:
         self.photos = [CapturedPhoto(**p) for p in data.get("photos") or []]
         loc = data.get("location")
         if loc:
-            self.location = Location(loc["latitude"], loc["longitude"], loc.get("accuracy_m"), loc["source"])
+            self.location = Location.model_validate(loc)
         self.reopened = self.has_content
 

@@ -8,13 +8,13 @@ from typing import Any, Callable
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.demo import actor_for
+from app.actors import Actor
 from app.i18n import Translator
-from app.models import Category, Department, OutboxMutation, Person, Station
+from app.models import Category, Department, Person, Station
+from app.outbox import count_pending
 from app.photos import PhotoStore
 from app.settings import Settings
 from app.store import get_meta, set_meta
-from app.workflow import Actor
 
 USER_KEY = "user_id"
 LANGUAGE_KEY = "language"
@@ -49,7 +49,7 @@ class AppContext:
         person = self.current_user()
         if person is None:
             raise LookupError("no user is signed in on this device")
-        return actor_for(person)
+        return Actor.of(person)
 
     def sign_in_locally(self, person_id: str) -> None:
         """Remember who uses this device, so the app works offline as that person."""
@@ -84,7 +84,7 @@ class AppContext:
 
     def pending_count(self) -> int:
         with self.session() as session:
-            return len(session.exec(select(OutboxMutation.id).where(OutboxMutation.state == "pending")).all())
+            return count_pending(session)
 
     def subscribe(self, listener: Callable[[], None]) -> None:
         self.listeners.append(listener)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from app.issues import photos_of, timeline
-from app.models import Category, Department, Issue, Person, Station
+from app.issues import Issue, photos_of, timeline
+from app.models import Category, Department, Person, Station
 from app.outbox import waiting_changes
 from app.viewmodels.context import AppContext
 
@@ -59,8 +59,9 @@ class IssueDetailModel:
             self.photos = [PhotoView(p.sha256, ctx.photos.read_thumbnail(p.sha256) if ctx.photos.has(p.sha256) else None,
                                      ctx.photos.has(p.sha256)) for p in photos_of(session, issue.id)]
             events = timeline(session, issue.id)
-            people = {p.id: p for p in session.exec(select(Person))}
-            waiting = waiting_changes(session).get(issue.id, set())
+            actors = [e.actor_id for e in events if e.actor_id]
+            people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(actors)))}
+            waiting = waiting_changes(session, [issue.id]).get(issue.id, set())
             self.timeline = [self._row(e, people, e.id in waiting) for e in events]
 
     def _row(self, event, people, waiting: bool) -> TimelineRow:
@@ -68,16 +69,16 @@ class IssueDetailModel:
         actor = people.get(event.actor_id)
         payload = event.payload or {}
         text = str(payload.get("text") or "")
-        if event.kind == "rate":
+        if event.type == "rate":
             text = t("timeline.score", score=payload.get("score")) + (f" · {text}" if text else "")
-        elif event.kind == "create" and payload.get("photos"):
+        elif event.type == "create" and payload.get("photos"):
             text = t("timeline.photos_recorded", n=len(payload["photos"]))
         rejected = None
         if event.rejected_code:
             rejected = t(f"error.{event.rejected_code}") if t.has(f"error.{event.rejected_code}") else (
                 event.rejected_reason or event.rejected_code)
         return TimelineRow(when=t.datetime(event.created_at), who=actor.name if actor else "",
-                           what=t(f"event.{event.kind}"), text=text, rejected=rejected,
+                           what=t(f"event.{event.type}"), text=text, rejected=rejected,
                            pending=waiting)
 
     @property

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from app.issues import PAGE_SIZE, IssueQuery, list_issues
+from app.issues import PAGE_SIZE, IssueQuery, Status, list_issues
 from app.viewmodels.context import AppContext
 from app.viewmodels.rows import IssueRow, issue_rows
-from app.workflow import Status
 
 
 class IssueListModel:

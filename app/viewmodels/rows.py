@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from app.issues import first_photos
-from app.outbox import waiting_changes
-from app.models import Issue, Station
-from app.viewmodels.context import AppContext
 from sqlmodel import Session, col, select
+
+from app.issues import Issue, first_photos
+from app.models import Station
+from app.outbox import waiting_changes
+from app.viewmodels.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class IssueRow:
 def issue_rows(ctx: AppContext, session: Session, issues: Sequence[Issue]) -> list[IssueRow]:
     """Turn issues into list rows with one query for thumbnails and one for stations."""
     thumbs = first_photos(session, [i.id for i in issues])
-    waiting = waiting_changes(session)
+    waiting = waiting_changes(session, [i.id for i in issues])
     station_ids = {i.station_id for i in issues if i.station_id}
     stations = {s.id: s for s in session.exec(select(Station).where(col(Station.id).in_(station_ids)))} if station_ids else {}
     rows = []

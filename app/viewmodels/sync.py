@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.outbox import SyncProgress, SyncStatus
+from app.problems import Problem
 from app.viewmodels.context import AppContext
 
 
@@ -54,7 +55,7 @@ class SyncModel:
         if status.needs_login:
             self.problem_text = t("sync.needs_login")
         elif status.offline:
-            self.problem_text = t("error.network.offline")
+            self.problem_text = t(Problem.OFFLINE.message_key)
         elif status.last_problem:
             self.problem_text = _error_text(t, status.last_problem)
         progress = self.syncer.progress
@@ -65,12 +66,11 @@ class SyncModel:
                                if progress and progress.photo_size else None)
         self.photo_text = (t("sync.photo_progress", done=progress.photos_done, total=progress.photos_total)
                            if progress and progress.photos_total else "")
-        self.rejected = [RejectedRow(title=r.issue_title or t("sync.untitled"),
-                                     what=t("event.create") if r.kind == "issue.create"
-                                     else t(f"event.{r.event_kind}") if r.event_kind else r.kind,
+        self.rejected = [RejectedRow(title=r.title or t("sync.untitled"),
+                                     what=t(f"event.{r.event_type}") if r.event_type else r.kind,
                                      why=_error_text(t, r.code, r.reason),
                                      advice=t(f"advice.{r.code}") if t.has(f"advice.{r.code}") else t("advice.default"),
-                                     issue_id=r.issue_id)
+                                     issue_id=r.record_id if r.record_kind == "issue" else None)
                          for r in status.rejected]
 
     def sync_now(self) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 
 from app.ids import is_uuid
 from app.settings import Settings, SettingsError, load_settings, require_secret
-from app.workflow import Role
+from app.actors import Role
 
 SECRET_FILE = "secret_key"
 

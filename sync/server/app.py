@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.reference import seed_reference
 from app.settings import Settings, require_secret
-from sync.protocol import API_PREFIX, MAX_BLOB_BYTES, MAX_BODY_BYTES, PROTOCOL_VERSION, ErrorCode
+from sync.protocol import API_PREFIX, MAX_BLOB_BYTES, MAX_BODY_BYTES, PROTOCOL_VERSION, Problem
 from sync.server.blobs import BlobStore
 from sync.server.changes import sync_reference
 from sync.server.db import open_database, write_session
@@ -88,11 +88,11 @@ class BodyLimit:
             except ValueError:
                 size = -1
             if size < 0:
-                await problem_response(ErrorCode.MALFORMED.value, 400, detail={
+                await problem_response(Problem.MALFORMED, 400, detail={
                     "errors": ["Content-Length is not a number"]})(scope, receive, send)
                 return
             if size > limit:
-                await problem_response(ErrorCode.TOO_LARGE.value, 413, detail={
+                await problem_response(Problem.TOO_LARGE, 413, detail={
                     "max_bytes": limit, "length": size})(scope, receive, send)
                 return
         received = 0
@@ -103,7 +103,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise HTTPProblem(ErrorCode.TOO_LARGE, detail={"max_bytes": limit})
+                    raise HTTPProblem(Problem.TOO_LARGE, detail={"max_bytes": limit})
             return message
 
         await self.app(scope, limited, send)

@@ -27,8 +27,8 @@ from app.clock import as_utc, utcnow
 from app.ids import new_id
 from app.models import Person
 from app.reference import stable_id
-from app.workflow import Actor, Role
-from sync.protocol import ErrorCode, UserPublic
+from app.actors import Actor, Role
+from sync.protocol import Problem, UserPublic
 from sync.server.db import device_token, read_session, users, write_session
 from sync.server.errors import HTTPProblem
 
@@ -153,22 +153,22 @@ def load_user(session: Session, user_id: str, token_id: str = "") -> CurrentUser
 def authenticate(engine: Engine, secret_key: str, token: str | None) -> CurrentUser:
     """Return the user a bearer token belongs to; raise an HTTPProblem saying what is wrong with it."""
     if not token:
-        raise HTTPProblem(ErrorCode.AUTH_REQUIRED, headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPProblem(Problem.AUTH_REQUIRED, headers={"WWW-Authenticate": "Bearer"})
     if len(token) > 200 or not token.isascii():
-        raise HTTPProblem(ErrorCode.AUTH_INVALID, headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPProblem(Problem.AUTH_INVALID, headers={"WWW-Authenticate": "Bearer"})
     now = utcnow()
     with read_session(engine) as session:
         row = session.execute(select(device_token).where(device_token.c.token_hash == token_hash(secret_key, token))
                               ).first()
         if row is None:
-            raise HTTPProblem(ErrorCode.AUTH_INVALID, headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPProblem(Problem.AUTH_INVALID, headers={"WWW-Authenticate": "Bearer"})
         if row.revoked_at is not None:
-            raise HTTPProblem(ErrorCode.AUTH_REVOKED, headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPProblem(Problem.AUTH_REVOKED, headers={"WWW-Authenticate": "Bearer"})
         if as_utc(row.expires_at) <= now:
-            raise HTTPProblem(ErrorCode.AUTH_EXPIRED, headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPProblem(Problem.AUTH_EXPIRED, headers={"WWW-Authenticate": "Bearer"})
         user = load_user(session, row.user_id, row.id)
     if user is None:
-        raise HTTPProblem(ErrorCode.AUTH_INVALID, headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPProblem(Problem.AUTH_INVALID, headers={"WWW-Authenticate": "Bearer"})
     if row.last_seen_at is None or now - as_utc(row.last_seen_at) > LAST_SEEN_EVERY:
         with write_session(engine) as session:
             session.execute(update(device_token).where(device_token.c.id == row.id).values(last_seen_at=now))
@@ -189,7 +189,7 @@ UserDep = Annotated[CurrentUser, Depends(current_user)]
 def require_office(user: UserDep) -> CurrentUser:
     """FastAPI dependency: the signed-in user, who must be office or admin."""
     if user.role not in (Role.OFFICE, Role.ADMIN):
-        raise HTTPProblem(ErrorCode.FORBIDDEN, detail={"role": user.role.value})
+        raise HTTPProblem(Problem.FORBIDDEN, detail={"role": user.role.value})
     return user
 
 

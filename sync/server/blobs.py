@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from app.clock import utcnow
 from app.photos import PhotoError, PhotoStore, process_photo
-from sync.protocol import MAX_BLOB_BYTES, BlobStatus, ErrorCode
+from sync.protocol import MAX_BLOB_BYTES, BlobStatus, Problem
 from sync.server.db import blob, read_session, write_session
 from sync.server.errors import HTTPProblem
 
@@ -96,6 +96,11 @@ class BlobStore:
             have -= set(lost)
         return [sha for sha in dict.fromkeys(hashes) if sha not in have]
 
+    def uploader(self, sha256: str) -> str | None:
+        """Return the account that began uploading this blob, None if nobody has."""
+        with read_session(self.engine) as session:
+            return session.execute(select(blob.c.uploaded_by).where(blob.c.sha256 == sha256)).scalar()
+
     def status(self, sha256: str) -> BlobStatus:
         """Return what the store holds of a blob, finishing an upload a restart interrupted."""
         with read_session(self.engine) as session:
@@ -118,7 +123,7 @@ class BlobStore:
             self.discard(sha256)
             current = BlobStatus(sha256=sha256, offset=0, length=None, complete=False)
         if offset != current.offset:
-            raise HTTPProblem(ErrorCode.BLOB_OFFSET_MISMATCH, detail={"offset": current.offset, "sent": offset},
+            raise HTTPProblem(Problem.BLOB_OFFSET_MISMATCH, detail={"offset": current.offset, "sent": offset},
                               headers={"Upload-Offset": str(current.offset)})
         if current.length is None:
             with write_session(self.engine) as session:
@@ -148,11 +153,11 @@ class BlobStore:
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256:
             self.discard(sha256)
-            raise HTTPProblem(ErrorCode.BLOB_HASH_MISMATCH, detail={"expected": sha256, "actual": actual})
+            raise HTTPProblem(Problem.BLOB_HASH_MISMATCH, detail={"expected": sha256, "actual": actual})
         problem = photo_problem(data)
         if problem is not None:
             self.discard(sha256)
-            raise HTTPProblem(ErrorCode.BLOB_NOT_IMAGE, detail=problem)
+            raise HTTPProblem(Problem.BLOB_NOT_IMAGE, detail=problem)
         _store(self.photo_root, sha256, data)
         with write_session(self.engine) as session:
             session.execute(update(blob).where(blob.c.sha256 == sha256)
@@ -214,4 +219,4 @@ def _store(root: Path, sha256: str, data: bytes) -> None:
 
 def check_length(length: int) -> None:
     if length > MAX_BLOB_BYTES:
-        raise HTTPProblem(ErrorCode.TOO_LARGE, detail={"max_bytes": MAX_BLOB_BYTES, "length": length})
+        raise HTTPProblem(Problem.TOO_LARGE, detail={"max_bytes": MAX_BLOB_BYTES, "length": length})

@@ -1,12 +1,12 @@
 """The change log: every change the store accepts, in one global order, with who may pull it.
 
 Each row carries the full record as the server holds it after the change, and the
-scope columns of the issue it belongs to (station, department, reporter), so a pull
-is one indexed range query from the cursor on. Rows are only ever appended, inside a
-write session (see db.py), which gives `seq` its meaning. A pushed batch builds its rows
-the same way in memory and gives out their seqs itself, in order, under that lock
-(push.py; it also sends an issue's history again to a department it is assigned to, and
-tells the department it leaves that the issue is no longer theirs: a `revoked` change).
+scope columns of the record it belongs to (its kind, station, department and author),
+so a pull is one indexed range query from the cursor on. Rows are only ever appended,
+inside a write session (see db.py), which gives `seq` its meaning. A pushed batch builds
+its rows the same way in memory and gives out their seqs itself, in order, under that
+lock (push/; it also sends a record's history again to a department it is assigned to,
+and tells the department it leaves that the record is no longer theirs: a `revoked` change).
 """
 
 from __future__ import annotations
@@ -19,30 +19,26 @@ from sqlalchemy import func, insert, select, update
 from sqlmodel import Session, SQLModel
 
 from app.clock import as_utc, utcnow
-from app.issues import photos_of, timeline
-from app.models import Category, Department, Issue, IssueEvent, IssuePhoto, Person, Station
-from sync.protocol import EntityKind
+from app.models import PersonPublic
+from app.records import RecordEvent, RecordKind, kinds, photos_of, timeline
+from app.replica import REFERENCE
 from sync.server.db import change_log
 
 
 class Audience(StrEnum):
     EVERYONE = "everyone"  # reference data
-    ISSUE = "issue"  # whoever may see the issue
-    DEPARTMENT = "department"  # only the row's department: an issue's history sent again on assignment,
-    # or the revocation the department an issue leaves receives
+    RECORD = "record"  # whoever may see the record
+    DEPARTMENT = "department"  # only the row's department: a record's history sent again on assignment,
+    # or the revocation the department a record leaves receives
 
 
-PERSON_PUBLIC = ("id", "name", "role", "station_id", "department_id")
-REFERENCE: tuple[tuple[EntityKind, type[SQLModel]], ...] = (
-    (EntityKind.STATION, Station), (EntityKind.DEPARTMENT, Department), (EntityKind.CATEGORY, Category),
-    (EntityKind.PERSON, Person),
-)
+PERSON_PUBLIC = tuple(PersonPublic.model_fields)
 
 
 def record_data(row: SQLModel) -> dict[str, Any]:
     """Return a record as plain JSON: every column, times as ISO 8601 UTC; a person's public fields only."""
     names = [c.name for c in row.__table__.columns]  # type: ignore[attr-defined]
-    if isinstance(row, Person):
+    if row.__tablename__ == "person":  # type: ignore[attr-defined]
         names = list(PERSON_PUBLIC)
     data: dict[str, Any] = {}
     for name in names:
@@ -53,33 +49,30 @@ def record_data(row: SQLModel) -> dict[str, Any]:
     return data
 
 
-def append(session: Session, entity: EntityKind | str, data: dict[str, Any], *, audience: Audience,
-           issue: Issue | None = None, department_id: str | None = None) -> int:
+def append(session: Session, entity: str, data: dict[str, Any], *, audience: Audience,
+           kind: RecordKind | None = None, record: Any = None) -> int:
     """Append one change; return its seq."""
+    scope = kind.scope.of(record) if kind is not None and record is not None else None
     values = dict(entity=str(entity), entity_id=str(data.get("id") or data.get("sha256") or ""),
-                  issue_id=issue.id if issue else None, audience=audience.value,
-                  station_id=issue.station_id if issue else None,
-                  department_id=department_id if department_id is not None else (issue.department_id if issue else None),
-                  reporter_id=issue.reporter_id if issue else None, data=data, created_at=utcnow())
-    if entity == EntityKind.PHOTO:
-        values["entity_id"] = f"{data['issue_id']}:{data['sha256']}"
+                  record_kind=kind.name if kind is not None else None,
+                  record_id=record.id if record is not None else None, audience=audience.value,
+                  station_id=scope.station_id if scope else None, department_id=scope.department_id if scope else None,
+                  author_id=scope.author_id if scope else None, data=data, created_at=utcnow())
+    if entity == "photo":
+        values["entity_id"] = f"{data['record_id']}:{data['sha256']}"
     result = session.execute(insert(change_log).values(**values))
     return int(result.inserted_primary_key[0])
 
 
-def log_issue(session: Session, issue: Issue) -> int:
-    return append(session, EntityKind.ISSUE, record_data(issue), audience=Audience.ISSUE, issue=issue)
+def log_record(session: Session, kind: RecordKind, record: Any) -> int:
+    return append(session, kind.name, record_data(record), audience=Audience.RECORD, kind=kind, record=record)
 
 
-def log_photo(session: Session, photo: IssuePhoto, issue: Issue) -> int:
-    return append(session, EntityKind.PHOTO, record_data(photo), audience=Audience.ISSUE, issue=issue)
-
-
-def log_event(session: Session, event: IssueEvent, issue: Issue) -> int:
+def log_event(session: Session, kind: RecordKind, event: RecordEvent, record: Any) -> int:
     """Append an event; one that has no place in the order yet gets its seq as server_seq."""
     if event.server_seq is not None:
-        return append(session, EntityKind.EVENT, record_data(event), audience=Audience.ISSUE, issue=issue)
-    seq = append(session, EntityKind.EVENT, {"id": event.id}, audience=Audience.ISSUE, issue=issue)
+        return append(session, "event", record_data(event), audience=Audience.RECORD, kind=kind, record=record)
+    seq = append(session, "event", {"id": event.id}, audience=Audience.RECORD, kind=kind, record=record)
     event.server_seq = seq
     session.add(event)
     session.flush()
@@ -87,7 +80,7 @@ def log_event(session: Session, event: IssueEvent, issue: Issue) -> int:
     return seq
 
 
-def log_reference(session: Session, entity: EntityKind | str, row: SQLModel) -> int:
+def log_reference(session: Session, entity: str, row: SQLModel) -> int:
     return append(session, entity, record_data(row), audience=Audience.EVERYONE)
 
 
@@ -100,31 +93,34 @@ def sync_reference(session: Session) -> int:
         select(latest.c.entity, latest.c.entity_id, change_log.c.data)
         .join(change_log, change_log.c.seq == latest.c.seq))}
     count = 0
-    for entity, model in REFERENCE:
+    for entity, model, _public in REFERENCE:
         for row in _all(session, model):
             data = record_data(row)
-            if logged.get((entity.value, row.id)) != data:
+            if logged.get((entity, row.id)) != data:  # type: ignore[attr-defined]
                 append(session, entity, data, audience=Audience.EVERYONE)
                 count += 1
     return count
 
 
-def log_unlogged_issues(session: Session) -> int:
-    """Log issues whose events have no place in the order yet (loaded by a command, not pushed); no commit."""
-    issue_ids = list(dict.fromkeys(session.execute(
-        select(IssueEvent.issue_id).where(IssueEvent.server_seq.is_(None)).order_by(IssueEvent.created_at)
-    ).scalars()))
-    for issue_id in issue_ids:
-        issue = session.get(Issue, issue_id)
-        if issue is None:
+def log_unlogged_records(session: Session) -> int:
+    """Log records whose events have no place in the order yet (loaded by a command, not pushed); no commit."""
+    pending = session.execute(select(RecordEvent.record_kind, RecordEvent.record_id)
+                              .where(RecordEvent.server_seq.is_(None))  # type: ignore[union-attr]
+                              .order_by(RecordEvent.created_at)).all()
+    by_kind = {kind.name: kind for kind in kinds()}
+    records = list(dict.fromkeys((kind_name, record_id) for kind_name, record_id in pending))
+    for kind_name, record_id in records:
+        kind = by_kind.get(kind_name)
+        record = session.get(kind.table, record_id) if kind is not None else None
+        if record is None:
             continue
-        log_issue(session, issue)
-        for photo in photos_of(session, issue_id):
-            log_photo(session, photo, issue)
-        for event in timeline(session, issue_id):
+        log_record(session, kind, record)
+        for photo in photos_of(session, record_id):
+            append(session, "photo", record_data(photo), audience=Audience.RECORD, kind=kind, record=record)
+        for event in timeline(session, record_id):
             if event.server_seq is None:
-                log_event(session, event, issue)
-    return len(issue_ids)
+                log_event(session, kind, event, record)
+    return len(records)
 
 
 def head(session: Session) -> int:

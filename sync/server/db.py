@@ -12,39 +12,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, DateTime, Integer, MetaData, String, Table, event, text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from app.settings import Settings
 from sync.server.migrations import WRITE_LOCK_KEY
+from sync.server.tables import applied_mutation, blob, change_log, device_token, users
+
+__all__ = ["applied_mutation", "blob", "change_log", "device_token", "users", "database_path", "open_database",
+           "write_session", "read_session", "lock"]
 
 _WRITE = "lianluo_write"
-_tz = DateTime(timezone=True)
-metadata = MetaData()
-
-# Current shapes of the server's own tables (the frozen DDL lives in migrations.py).
-users = Table("users", metadata,
-              Column("id", String, primary_key=True), Column("username", String), Column("password_hash", String),
-              Column("person_id", String), Column("created_at", _tz), Column("password_changed_at", _tz))
-device_token = Table("device_token", metadata,
-                     Column("id", String, primary_key=True), Column("user_id", String), Column("token_hash", String),
-                     Column("device_name", String), Column("created_at", _tz), Column("expires_at", _tz),
-                     Column("revoked_at", _tz), Column("last_seen_at", _tz))
-applied_mutation = Table("applied_mutation", metadata,
-                         Column("id", String, primary_key=True), Column("body_hash", String), Column("kind", String),
-                         Column("user_id", String), Column("device_id", String), Column("result", JSON),
-                         Column("created_at", _tz))
-change_log = Table("change_log", metadata,
-                   Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
-                          autoincrement=True),
-                   Column("entity", String), Column("entity_id", String), Column("issue_id", String),
-                   Column("audience", String), Column("station_id", String), Column("department_id", String),
-                   Column("reporter_id", String), Column("data", JSON), Column("created_at", _tz))
-blob = Table("blob", metadata,
-             Column("sha256", String, primary_key=True), Column("length", BigInteger), Column("complete", Boolean),
-             Column("created_at", _tz), Column("completed_at", _tz), Column("uploaded_by", String))
-
 
 def database_path(settings: Settings) -> Path:
     return Path(settings.data_dir) / "central.sqlite3"

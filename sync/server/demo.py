@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from app.demo import PEOPLE, seed_demo, seed_people
 from app.reference import seed_reference
 from sync.server import auth
-from sync.server.changes import log_unlogged_issues, sync_reference
+from sync.server.changes import log_unlogged_records, sync_reference
 from sync.server.db import write_session
 
 DEMO_PASSWORD = "lianluo2026"
@@ -38,7 +38,7 @@ def load_demo(engine: Engine, *, issues: bool = True, password: str = DEMO_PASSW
             seed_people(session)
     with write_session(engine) as session:
         sync_reference(session)
-        log_unlogged_issues(session)
+        log_unlogged_records(session)
         session.commit()
     hashed = password_hash or auth.hash_password(password)
     accounts = []

@@ -16,19 +16,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import Translator
-from sync.protocol import ErrorCode, Problem
+from app.problems import Problem, problem_of
+from sync.protocol import ProblemBody
 
 log = logging.getLogger("lianluo.server")
-
-STATUS_OF: Mapping[str, int] = {
-    ErrorCode.MALFORMED: 400, ErrorCode.TOO_LARGE: 413, ErrorCode.UNSUPPORTED_VERSION: 400,
-    ErrorCode.AUTH_REQUIRED: 401, ErrorCode.AUTH_INVALID: 401, ErrorCode.AUTH_EXPIRED: 401,
-    ErrorCode.AUTH_REVOKED: 401, ErrorCode.BAD_CREDENTIALS: 401, ErrorCode.TOO_MANY_ATTEMPTS: 429,
-    ErrorCode.FORBIDDEN: 403,
-    ErrorCode.OUT_OF_SCOPE: 403, ErrorCode.NOT_FOUND: 404, ErrorCode.BLOB_HASH_MISMATCH: 422,
-    ErrorCode.BLOB_OFFSET_MISMATCH: 409, ErrorCode.BLOB_NOT_IMAGE: 422, ErrorCode.SERVER_ERROR: 500,
-}
-
 
 class HTTPProblem(StarletteHTTPException):
     """An error answer with its code; raised anywhere, even from a body reader, and nothing is changed.
@@ -37,29 +28,31 @@ class HTTPProblem(StarletteHTTPException):
     the request body is read (the size limit).
     """
 
-    def __init__(self, code: ErrorCode | str, *, status: int | None = None, detail: Mapping[str, Any] | None = None,
+    def __init__(self, problem: Problem, *, status: int | None = None, detail: Mapping[str, Any] | None = None,
                  headers: Mapping[str, str] | None = None, message: str | None = None):
-        code = str(code)
-        super().__init__(status_code=status or STATUS_OF.get(code, 400), headers=dict(headers or {}))
-        self.code = code
+        super().__init__(status_code=status or problem.status, headers=dict(headers or {}))
+        self.code = problem
         self.problem_detail = dict(detail or {})
         self.message = message
 
 
 def message_for(code: str, params: Mapping[str, Any] | None = None) -> str:
     """Return the English message for a code, from the catalog; the code itself if it has none."""
+    problem = problem_of(str(code))
     try:
-        return Translator("en")(f"error.{code}", **dict(params or {}))
+        return Translator("en")(problem.message_key if problem else str(code), **dict(params or {}))
     except Exception:  # a broken catalog must not turn an error answer into a crash
         log.exception("could not read the English catalog")
         return code
 
 
 def json_safe(value: Any) -> Any:
-    """Return value as plain JSON: no NaN or infinity, no bytes, no objects."""
+    """Return value as plain JSON any store keeps: no NaN or infinity, no NUL or lone surrogate, no objects."""
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    if value is None or isinstance(value, (bool, int, str)):
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+    if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, Mapping):
         return {str(k): json_safe(v) for k, v in value.items()}
@@ -68,11 +61,11 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-def problem_response(code: str, status: int, *, detail: Mapping[str, Any] | None = None,
+def problem_response(problem: Problem, status: int | None = None, *, detail: Mapping[str, Any] | None = None,
                      headers: Mapping[str, str] | None = None, message: str | None = None) -> JSONResponse:
     detail = json_safe(dict(detail or {}))
-    body = Problem(code=code, message=message or message_for(code, detail), detail=detail)
-    return JSONResponse(body.model_dump(), status_code=status, headers=dict(headers or {}))
+    body = ProblemBody(code=problem.value, message=message or message_for(problem, detail), detail=detail)
+    return JSONResponse(body.model_dump(), status_code=status or problem.status, headers=dict(headers or {}))
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -93,49 +86,40 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(ErrorCode.MALFORMED.value, 400, detail={"errors": _validation_errors(exc)})
+        return problem_response(Problem.MALFORMED, detail={"errors": _validation_errors(exc)})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 404:
-            code = ErrorCode.NOT_FOUND.value
-        elif exc.status_code == 413:
-            code = ErrorCode.TOO_LARGE.value
-        elif exc.status_code == 401:
-            code = ErrorCode.AUTH_REQUIRED.value
-        elif exc.status_code == 403:
-            code = ErrorCode.FORBIDDEN.value
-        elif exc.status_code >= 500:
-            code = ErrorCode.SERVER_ERROR.value
-        else:
-            code = ErrorCode.MALFORMED.value
+        by_status = {404: Problem.NOT_FOUND, 413: Problem.TOO_LARGE, 401: Problem.AUTH_REQUIRED,
+                     403: Problem.FORBIDDEN}
+        code = by_status.get(exc.status_code) or (Problem.SERVER_ERROR if exc.status_code >= 500 else Problem.MALFORMED)
         detail = {"reason": exc.detail} if isinstance(exc.detail, str) else {}
         return problem_response(code, exc.status_code, detail=detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _crash(_request: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error", exc_info=exc)
-        return problem_response(ErrorCode.SERVER_ERROR.value, 500)
+        return problem_response(Problem.SERVER_ERROR)
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "`request.malformed` (not JSON, or not the protocol's shape) or "
+    400: {"model": ProblemBody, "description": "`request.malformed` (not JSON, or not the protocol's shape) or "
                                            "`protocol.unsupported_version` (X-Lianluo-Protocol)"},
-    401: {"model": Problem, "description": "`auth.required`, `auth.invalid_token`, `auth.token_expired` or "
+    401: {"model": ProblemBody, "description": "`auth.required`, `auth.invalid_token`, `auth.token_expired` or "
                                            "`auth.token_revoked`: sign in again"},
-    413: {"model": Problem, "description": "`request.too_large`: the body is over the size limit"},
-    500: {"model": Problem, "description": "`server.error`: a bug; the request may be retried"},
+    413: {"model": ProblemBody, "description": "`request.too_large`: the body is over the size limit"},
+    500: {"model": ProblemBody, "description": "`server.error`: a bug; the request may be retried"},
 }
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """Return the Problem responses an operation declares in the OpenAPI document."""
     extra = {
-        403: {"model": Problem, "description": "`auth.forbidden` (the role may not) or `scope.forbidden` "
+        403: {"model": ProblemBody, "description": "`auth.forbidden` (the role may not) or `scope.forbidden` "
                                                "(another station's or department's data)"},
-        404: {"model": Problem, "description": "`not_found`"},
-        409: {"model": Problem, "description": "`blob.offset_mismatch`: the detail and the Upload-Offset header "
+        404: {"model": ProblemBody, "description": "`not_found`"},
+        409: {"model": ProblemBody, "description": "`blob.offset_mismatch`: the detail and the Upload-Offset header "
                                                "give the offset the server holds"},
-        422: {"model": Problem, "description": "`blob.hash_mismatch` or `blob.not_image`"},
+        422: {"model": ProblemBody, "description": "`blob.hash_mismatch` or `blob.not_image`"},
     }
     return {**PROBLEM_RESPONSES, **{s: extra[s] for s in statuses}}

@@ -7,26 +7,16 @@ records' datetimes are aware UTC), JSON columns are JSON on both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Connection, DateTime, Float, ForeignKey, Index, Integer,
-                        MetaData, String, Table, text, true)
+                        MetaData, String, Table, select, text, true)
 from sqlalchemy.engine import Engine
 
-from app.clock import utcnow
+from app.schema import Migration, event_data_for_engine, photo_data_for_engine, records_for_engine, rewrite_json
+from app.schema import migrate as _migrate
+from app.schema import run_script
 
 # PostgreSQL advisory lock key held by every writer of the change log (and by migrate).
 WRITE_LOCK_KEY = 7_315_402
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One schema step, applied inside a transaction and recorded in _migrations."""
-
-    version: int
-    name: str
-    apply: Callable[[Connection], None]
 
 
 def _v1_initial(conn: Connection) -> None:
@@ -124,41 +114,43 @@ def _v1_initial(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _v2_record_engine(conn: Connection) -> None:
+    # Every kind of record shares one timeline and one photo table, and the change log speaks of
+    # records (its kind, id and author) rather than issues; events keep their author's station
+    # and department. The logged events and photos are rewritten in the shape phones now read.
+    records_for_engine(conn)
+    run_script(conn, """
+    CREATE INDEX ix_issue_status_created ON issue (status, created_at, id);
+    CREATE INDEX ix_issue_category_created ON issue (category_id, created_at, id);
+    DROP INDEX ix_change_log_reporter_seq;
+    ALTER TABLE change_log RENAME COLUMN issue_id TO record_id;
+    ALTER TABLE change_log RENAME COLUMN reporter_id TO author_id;
+    ALTER TABLE change_log ADD COLUMN record_kind VARCHAR;
+    UPDATE change_log SET record_kind = 'issue' WHERE record_id IS NOT NULL;
+    UPDATE change_log SET audience = 'record' WHERE audience = 'issue';
+    CREATE INDEX ix_change_log_author_seq ON change_log (author_id, seq)
+    """)
+    log = Table("change_log", MetaData(), Column("seq", BigInteger, primary_key=True), Column("entity", String),
+                Column("data", JSON))
+    for entity, convert in (("event", event_data_for_engine), ("photo", photo_data_for_engine)):
+        last = 0
+        while True:  # a thousand rows at a time: the log of a busy county holds millions
+            rows = conn.execute(select(log.c.seq, log.c.data).where(log.c.entity == entity, log.c.seq > last)
+                                .order_by(log.c.seq).limit(1000)).all()
+            if not rows:
+                break
+            rewrite_json(conn, log, "seq", "data", rows, convert)
+            last = rows[-1][0]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records, accounts, device tokens, applied mutations, change log, blobs", _v1_initial),
+    Migration(2, "one timeline and photo table for every kind of record; the change log by record", _v2_record_engine),
 )
 
 LATEST = MIGRATIONS[-1].version
 
-_MIGRATIONS_TABLE = Table(
-    "_migrations", MetaData(),
-    Column("version", Integer, primary_key=True, autoincrement=False), Column("name", String, nullable=False),
-    Column("applied_at", DateTime(timezone=True), nullable=False),
-)
-
-
-def current_version(conn: Connection) -> int:
-    _MIGRATIONS_TABLE.create(conn, checkfirst=True)
-    return conn.execute(text("SELECT coalesce(max(version), 0) FROM _migrations")).scalar_one()
-
 
 def migrate(engine: Engine, *, up_to: int | None = None) -> int:
     """Apply every step not yet applied, each in its own transaction; return the version reached."""
-    target = LATEST if up_to is None else up_to
-    version = 0
-    for step in (None, *MIGRATIONS):
-        with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                # Two servers starting at once must not both apply a step.
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
-            version = current_version(conn)
-            if version > LATEST:
-                raise RuntimeError(f"central store is at schema {version}, newer than this server ({LATEST}); "
-                                   "update the server")
-            if step is None or not version < step.version <= target:
-                continue
-            step.apply(conn)
-            conn.execute(_MIGRATIONS_TABLE.insert().values(version=step.version, name=step.name,
-                                                           applied_at=utcnow()))
-            version = step.version
-    return version
+    return _migrate(engine, MIGRATIONS, what="the central store", up_to=up_to, lock_key=WRITE_LOCK_KEY)

@@ -1,63 +1,73 @@
-"""Who may see what: one rule for pulls, pushes and photo downloads.
+"""Who may see what: one rule for pulls, pushes and photo downloads, read off each kind's visibility.
 
-- office and admin: everything;
-- a deputy or station staff: their station's issues and the issues they reported;
-- a department: the issues assigned to it (now); one assigned away is revoked (a `revoked` change);
-- everyone: the reference data (stations, departments, categories, people's public fields).
+A kind says, for each role, which grants let a person see a record (app.records.Grant):
+all of them, those of their station, those they recorded, those with their department.
+The same grants become the WHERE clause over the change log's scope columns, so what a
+pull sends and what a push or a download allows cannot disagree. Reference data
+(stations, departments, categories, people's public fields) goes to everyone.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlmodel import Session
 
-from app.models import Issue, IssuePhoto
-from app.workflow import Role
+from app.records import Grant, RecordKind, RecordPhoto, kind_named, kinds
 from sync.server.auth import CurrentUser
 from sync.server.changes import Audience
 from sync.server.db import change_log
 
 
-def can_see_issue(user: CurrentUser, issue: Issue) -> bool:
-    """Tell whether the user may read (and so write events on) this issue."""
-    if user.role in (Role.OFFICE, Role.ADMIN):
-        return True
-    if user.role in (Role.DEPUTY, Role.STATION_STAFF):
-        return (user.station_id is not None and issue.station_id == user.station_id) or \
-            issue.reporter_id == user.person_id
-    if user.role is Role.DEPARTMENT:
-        return user.department_id is not None and issue.department_id == user.department_id
-    return False
+def can_see(user: CurrentUser, kind: RecordKind, record: Any) -> bool:
+    """Tell whether the user may read (and so write events on) this record."""
+    return kind.visible(user.actor, record)
 
 
-def may_create_in(user: CurrentUser, station_id: str | None) -> bool:
-    """Tell whether the user may record an issue for this station (None: their own)."""
-    if user.role in (Role.DEPUTY, Role.STATION_STAFF):
-        return station_id is None or station_id == user.station_id
-    return True
+def _grant_clause(user: CurrentUser, grant: Grant) -> ColumnElement[bool] | None:
+    c = change_log.c
+    if grant is Grant.ALL:
+        return c.audience == Audience.RECORD.value
+    if grant is Grant.STATION and user.station_id is not None:
+        return and_(c.audience == Audience.RECORD.value, c.station_id == user.station_id)
+    if grant is Grant.AUTHOR:
+        return and_(c.audience == Audience.RECORD.value, c.author_id == user.person_id)
+    if grant is Grant.DEPARTMENT and user.department_id is not None:
+        # A department also receives what is sent to it alone (history again, revocations).
+        return and_(c.audience.in_([Audience.RECORD.value, Audience.DEPARTMENT.value]),
+                    c.department_id == user.department_id)
+    return None
 
 
 def change_filter(user: CurrentUser) -> ColumnElement[bool]:
     """Return the WHERE clause that keeps the change-log rows this user may pull."""
     c = change_log.c
-    everyone = c.audience == Audience.EVERYONE.value
-    if user.role in (Role.OFFICE, Role.ADMIN):
-        return c.audience.in_([Audience.EVERYONE.value, Audience.ISSUE.value])
-    if user.role in (Role.DEPUTY, Role.STATION_STAFF):
-        mine = [c.reporter_id == user.person_id]
-        if user.station_id is not None:
-            mine.append(c.station_id == user.station_id)
-        return or_(everyone, and_(c.audience == Audience.ISSUE.value, or_(*mine)))
-    if user.role is Role.DEPARTMENT and user.department_id is not None:
-        return or_(everyone, and_(c.audience.in_([Audience.ISSUE.value, Audience.DEPARTMENT.value]),
-                                  c.department_id == user.department_id))
-    return or_(everyone, false())
+    # Kinds that grant this role the same things share one clause.
+    by_grants: dict[frozenset[Grant], list[str]] = {}
+    for kind in kinds():
+        grants = kind.visibility.grants.get(user.role, frozenset())
+        if grants:
+            by_grants.setdefault(grants, []).append(kind.name)
+    clauses: list[ColumnElement[bool]] = [c.audience == Audience.EVERYONE.value]
+    for grants, names in by_grants.items():
+        allowed = [clause for grant in sorted(grants) if (clause := _grant_clause(user, grant)) is not None]
+        if not allowed:
+            continue
+        kind_clause = c.record_kind == names[0] if len(names) == 1 else c.record_kind.in_(names)
+        clauses.append(and_(kind_clause, or_(*allowed)))
+    return or_(*clauses) if len(clauses) > 1 else or_(clauses[0], false())
 
 
 def photo_visible(session: Session, user: CurrentUser, sha256: str) -> bool | None:
-    """Tell whether the user may download a photo: None if no issue holds it."""
-    issues = session.execute(select(Issue).join(IssuePhoto, IssuePhoto.issue_id == Issue.id)
-                             .where(IssuePhoto.sha256 == sha256)).scalars().all()
-    if not issues:
+    """Tell whether the user may download a photo: None if no record holds it."""
+    holders = session.execute(select(RecordPhoto.record_kind, RecordPhoto.record_id)
+                              .where(RecordPhoto.sha256 == sha256)).all()
+    if not holders:
         return None
-    return any(can_see_issue(user, issue) for issue in issues)
+    for kind_name, record_id in holders:
+        kind = kind_named(kind_name)
+        record = session.get(kind.table, record_id) if kind is not None else None
+        if record is not None and can_see(user, kind, record):
+            return True
+    return False

@@ -21,7 +21,7 @@ from tests.app.test_photos import (
     processed,
 )
 
-BUDGET = 300 * 1024  # 307,200 bytes
+BUDGET = 300_000  # 300 KB
 
 
 @functools.cache

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from sqlalchemy.engine import Engine
 
-from sync.protocol import API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, ErrorCode
+from sync.protocol import API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION, Problem
 from sync.server.errors import HTTPProblem
 
 
@@ -17,7 +17,7 @@ def check_protocol(
 ) -> None:
     """Refuse a client that says it speaks a protocol version this server does not."""
     if version is not None and version.strip() != str(PROTOCOL_VERSION):
-        raise HTTPProblem(ErrorCode.UNSUPPORTED_VERSION,
+        raise HTTPProblem(Problem.UNSUPPORTED_VERSION,
                           detail={"sent": version[:20], "supported": [PROTOCOL_VERSION]})
 
 

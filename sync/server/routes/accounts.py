@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.clock import as_utc, utcnow
 from app.models import Person
-from sync.protocol import UUID_PATTERN, DeviceInfo, ErrorCode, LoginRequest, LoginResponse, UserPublic
+from sync.protocol import UUID_PATTERN, DeviceInfo, Problem, LoginRequest, LoginResponse, UserPublic
 from sync.server import auth
 from sync.server.auth import OfficeDep, UserDep
 from sync.server.db import device_token, read_session, users
@@ -30,23 +30,23 @@ def login(body: LoginRequest, request: Request, engine: EngineDep) -> LoginRespo
     """
     problem = wire_text_problem(body.model_dump())
     if problem:
-        raise HTTPProblem(ErrorCode.MALFORMED, detail={"errors": [problem]})
+        raise HTTPProblem(Problem.MALFORMED, detail={"errors": [problem]})
     settings, throttle = request.app.state.settings, request.app.state.login_throttle
     wait = throttle.wait_seconds(body.username)
     if wait:
-        raise HTTPProblem(ErrorCode.TOO_MANY_ATTEMPTS, detail={"retry_after_s": wait},
+        raise HTTPProblem(Problem.TOO_MANY_ATTEMPTS, detail={"retry_after_s": wait},
                           headers={"Retry-After": str(wait)})
     user_id = auth.check_password(engine, body.username, body.password)
     if user_id is None:
         throttle.failed(body.username)
-        raise HTTPProblem(ErrorCode.BAD_CREDENTIALS)
+        raise HTTPProblem(Problem.BAD_CREDENTIALS)
     throttle.succeeded(body.username)
     token_id, token, expires = auth.issue_token(engine, secret_key=settings.secret_key, user_id=user_id,
                                                 device_name=body.device_name, days=settings.token_days)
     with read_session(engine) as session:
         user = auth.load_user(session, user_id, token_id)
     if user is None:
-        raise HTTPProblem(ErrorCode.BAD_CREDENTIALS)
+        raise HTTPProblem(Problem.BAD_CREDENTIALS)
     return LoginResponse(token=token, expires_at=expires.isoformat(), user=user.public())
 
 
@@ -74,7 +74,7 @@ def list_devices(_office: OfficeDep, engine: EngineDep,
             .order_by(device_token.c.created_at.desc()).limit(1000))
     if username:
         if wire_text_problem(username):
-            raise HTTPProblem(ErrorCode.MALFORMED, detail={"errors": ["username: not valid text"]})
+            raise HTTPProblem(Problem.MALFORMED, detail={"errors": ["username: not valid text"]})
         stmt = stmt.where(users.c.username == username)
     with read_session(engine) as session:
         rows = session.execute(stmt).all()
@@ -89,7 +89,7 @@ def revoke_device(token_id: Annotated[str, Path(pattern=UUID_PATTERN)], _office:
                   engine: EngineDep) -> DeviceInfo:
     """Revoke one device's token (a lost phone); the user can still sign in again (office and admin only)."""
     if not auth.revoke_token(engine, token_id):
-        raise HTTPProblem(ErrorCode.NOT_FOUND, detail={"token_id": token_id})
+        raise HTTPProblem(Problem.NOT_FOUND, detail={"token_id": token_id})
     with read_session(engine) as session:
         row = session.execute(select(device_token, users.c.username, Person.name)
                               .join(users, users.c.id == device_token.c.user_id)

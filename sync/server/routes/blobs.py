@@ -11,8 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from starlette.requests import ClientDisconnect
 
-from app.workflow import Role
-from sync.protocol import SHA256_PATTERN, BlobCheck, BlobCheckResult, BlobStatus, ErrorCode
+from app.actors import Role
+from sync.protocol import SHA256_PATTERN, BlobCheck, BlobCheckResult, BlobStatus, Problem
 from sync.server.auth import UserDep
 from sync.server.blobs import BlobStore, check_length
 from sync.server.db import read_session
@@ -38,18 +38,34 @@ def missing(body: BlobCheck, request: Request, _user: UserDep) -> BlobCheckResul
     """Return which of these photos the server does not hold complete; upload only those."""
     bad = [h for h in body.hashes if not isinstance(h, str) or not _SHA.match(h)]
     if bad:
-        raise HTTPProblem(ErrorCode.MALFORMED, detail={"errors": ["hashes: expected lower-case SHA-256 hex"],
+        raise HTTPProblem(Problem.MALFORMED, detail={"errors": ["hashes: expected lower-case SHA-256 hex"],
                                                        "count": len(bad)})
     return BlobCheckResult(missing=_store(request).missing(body.hashes))
 
 
-@router.head("/blobs/{sha256}", status_code=200, response_class=Response, responses=responses(),
+@router.head("/blobs/{sha256}", status_code=200, response_class=Response, responses=responses(403, 404),
              response_description="`Upload-Offset`: bytes held so far (0 if none); `Upload-Length` once known; "
                                   "`Upload-Complete`: `true` when stored")
-def blob_offset(sha256: Sha, request: Request, _user: UserDep) -> Response:
-    """Say how many bytes of a photo the server holds, to resume an upload from there."""
-    status = _store(request).status(sha256)
-    return Response(status_code=200, headers=_headers(status))
+def blob_offset(sha256: Sha, request: Request, user: UserDep, engine: EngineDep) -> Response:
+    """Say how many bytes of a photo the server holds, to resume an upload from there.
+
+    Only to someone who may see the photo, or who is uploading it: to anyone else it
+    answers as a download would (403 or 404), so a HEAD tells nobody that a photo exists.
+    """
+    store = _store(request)
+    _check_may_see(engine, store, user, sha256, uploading=True)
+    return Response(status_code=200, headers=_headers(store.status(sha256)))
+
+
+def _check_may_see(engine, store: BlobStore, user, sha256: str, *, uploading: bool) -> None:
+    """Raise 403 for a photo of records the user may not see, 404 for one no record of theirs holds."""
+    with read_session(engine) as session:
+        visible = photo_visible(session, user, sha256)
+    if visible is False:
+        raise HTTPProblem(Problem.OUT_OF_SCOPE, detail={"sha256": sha256})
+    if visible is None and user.role not in (Role.OFFICE, Role.ADMIN):
+        if not uploading or store.uploader(sha256) not in (None, user.user_id):
+            raise HTTPProblem(Problem.NOT_FOUND, detail={"sha256": sha256})
 
 
 @router.patch("/blobs/{sha256}", response_model=BlobStatus, openapi_extra=_UPLOAD_BODY,
@@ -97,7 +113,7 @@ async def _receive(store: BlobStore, request: Request, sha256: str, *, start: in
                         await run_in_threadpool(store.discard, sha256)
                     else:
                         store.truncate(sha256, start)
-                    raise HTTPProblem(ErrorCode.MALFORMED, detail={
+                    raise HTTPProblem(Problem.MALFORMED, detail={
                         "errors": ["the body goes past Upload-Length"], "offset": start, "length": length})
                 handle.write(chunk)
                 received += len(chunk)
@@ -116,15 +132,11 @@ async def _receive(store: BlobStore, request: Request, sha256: str, *, start: in
     **responses(403, 404), 200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
                                  "description": "the stored photo"}})
 def download(sha256: Sha, request: Request, user: UserDep, engine: EngineDep) -> FileResponse:
-    """Download a stored photo of an issue the user may see."""
+    """Download a stored photo of a record the user may see."""
     store = _store(request)
-    with read_session(engine) as session:
-        visible = photo_visible(session, user, sha256)
-    if visible is False:
-        raise HTTPProblem(ErrorCode.OUT_OF_SCOPE, detail={"sha256": sha256})
-    office = user.role in (Role.OFFICE, Role.ADMIN)
-    if (visible is None and not office) or not store.is_stored(sha256):
-        raise HTTPProblem(ErrorCode.NOT_FOUND, detail={"sha256": sha256})
+    _check_may_see(engine, store, user, sha256, uploading=False)
+    if not store.is_stored(sha256):
+        raise HTTPProblem(Problem.NOT_FOUND, detail={"sha256": sha256})
     return FileResponse(store.final_path(sha256), media_type="image/jpeg", headers={"Cache-Control": "private, max-age=31536000, "
                                                                                  "immutable"})
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import Select, select
 
-from sync.protocol import (MAX_PULL_PAGE, PROTOCOL_VERSION, Change, ErrorCode, PullResponse, PushRequest,
+from sync.protocol import (MAX_PULL_PAGE, PROTOCOL_VERSION, Change, Problem, PullResponse, PushRequest,
                            PushResponse)
 from sync.server.auth import CurrentUser, UserDep
 from sync.server.changes import head
@@ -37,11 +37,11 @@ def push(body: PushRequest, user: UserDep, engine: EngineDep) -> PushResponse:
     `server.error`. The author is always the signed-in user, never a field of the body.
     """
     if body.protocol != PROTOCOL_VERSION:
-        raise HTTPProblem(ErrorCode.UNSUPPORTED_VERSION, detail={"sent": body.protocol,
+        raise HTTPProblem(Problem.UNSUPPORTED_VERSION, detail={"sent": body.protocol,
                                                                  "supported": [PROTOCOL_VERSION]})
     problem = wire_text_problem(body.device_id, "device_id")
     if problem:
-        raise HTTPProblem(ErrorCode.MALFORMED, detail={"errors": [problem]})
+        raise HTTPProblem(Problem.MALFORMED, detail={"errors": [problem]})
     return PushResponse(results=apply_batch(engine, user=user, device_id=body.device_id, mutations=body.mutations))
 
 

@@ -1,0 +1,111 @@
+"""Issues, the first kind of record: what deputies raise, handled through the closed loop.
+
+    _model.py  the issue's table, its draft and creation body, its place types and sources
+    _rules.py  statuses, the timeline's event types (assign, respond, resolve, rate, ...), creation checks
+    _list.py   the list: filters, keyset pages, counts
+
+    issue = capture_issue(session, actor=me, draft=IssueDraft(title="机耕道塌方", category_id=cat))
+    record_event(session, actor=office, issue_id=issue.id, type_="assign", payload={"department_id": d})
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlmodel import Session
+
+from app.actors import Actor, Role
+from app.clock import utcnow
+from app.ids import new_id
+from app.issues._list import PAGE_SIZE, IssuePage, IssueQuery, count_issues, list_issues
+from app.issues._model import (Issue, IssueCreate, IssueDraft, IssuePublic, IssueSource, Location, LocationSource,
+                               PlaceType)
+from app.issues._rules import (DESCRIPTION_MAX, DONE, EVENTS, HANDLING, OPEN, PLACE_NAME_MAX, TITLE_MAX, IssueState,
+                               Status, check_create, derived, guard, make_location, may_create, start)
+from app.records import (EventBody, Grant, PhotoBody, RecordEvent, RecordKind, Scope, Visibility, add_event,
+                         add_record, create_record, first_photos, photos_of, record_event as _record_event, refresh,
+                         register, state_of, timeline)
+
+PhotoRef = PhotoBody  # a processed photo already in the photo store, ready to attach
+
+
+def _row(draft: IssueCreate, actor: Actor) -> dict[str, Any]:
+    loc = draft.location
+    return dict(title=draft.title.strip(), description=draft.description, category_id=draft.category_id,
+                place_type=draft.place_type, place_name=draft.place_name.strip(),
+                latitude=float(loc.latitude) if loc else None, longitude=float(loc.longitude) if loc else None,
+                accuracy_m=float(loc.accuracy_m) if loc and loc.accuracy_m is not None else None,
+                location_source=loc.source if loc else LocationSource.NONE.value,
+                reporter_id=actor.id, station_id=draft.station_id or actor.station_id, source=draft.source)
+
+
+def search_text(row: Mapping[str, Any]) -> str:
+    """The text the list searches: title, place and description, lower-cased."""
+    return f"{row.get('title') or ''} {row.get('place_name') or ''} {row.get('description') or ''}".lower()
+
+
+ISSUE = register(RecordKind(
+    name="issue", table=Issue, public=IssuePublic, create=IssueCreate, events=EVENTS,
+    initial_status=Status.NEW.value, start=start, row=_row, derived=derived,
+    visibility=Visibility({Role.OFFICE: frozenset({Grant.ALL}), Role.ADMIN: frozenset({Grant.ALL}),
+                           Role.DEPUTY: frozenset({Grant.STATION, Grant.AUTHOR}),
+                           Role.STATION_STAFF: frozenset({Grant.STATION, Grant.AUTHOR}),
+                           Role.DEPARTMENT: frozenset({Grant.DEPARTMENT})}),
+    scope=Scope(station="station_id", department="department_id", author="reporter_id"),
+    check_create=check_create, may_create=may_create, search_text=search_text, guard=guard,
+))
+
+
+def create_body(draft: IssueDraft, *, issue_id: str | None = None, event_id: str | None = None,
+                created_at: datetime | None = None) -> IssueCreate:
+    """Return the `issue.create` body of a draft (new ids and now, unless given)."""
+    return IssueCreate(**draft.model_dump(), id=issue_id or new_id(), event_id=event_id or new_id(),
+                       created_at=created_at or utcnow())
+
+
+def event_body(*, issue_id: str, type_: str, payload: Mapping[str, Any], event_id: str | None = None,
+               created_at: datetime | None = None) -> EventBody:
+    """Return the `issue.event` body that appends one timeline event."""
+    return EventBody(id=event_id or new_id(), record_id=issue_id, type=type_, payload=dict(payload),
+                     created_at=created_at or utcnow())
+
+
+def capture_issue(session: Session, *, actor: Actor, draft: IssueDraft, created_at: datetime | None = None) -> Issue:
+    """Record a new issue on this device and queue it for the server; commits."""
+    return create_record(session, ISSUE, create_body(draft, created_at=created_at), actor=actor)
+
+
+def record_event(session: Session, *, actor: Actor, issue_id: str, type_: str,
+                 payload: Mapping[str, Any]) -> RecordEvent:
+    """Append an event to an issue's timeline on this device and queue it; commits."""
+    return _record_event(session, ISSUE, actor=actor, record_id=issue_id, type_=type_, payload=payload)
+
+
+def issue_state(session: Session, issue: Issue) -> IssueState:
+    """Fold the issue's timeline into its current state."""
+    return state_of(session, ISSUE, issue)
+
+
+def refresh_state(session: Session, issue: Issue) -> IssueState:
+    """Recompute the issue's status, department, category, rating and search text from its timeline."""
+    return refresh(session, ISSUE, issue)
+
+
+def add_issue(session: Session, body: IssueCreate, *, actor: Actor) -> Issue:
+    """Add a judged issue without queueing it (demo data, admin commands); no commit."""
+    return add_record(session, ISSUE, body, actor=actor)
+
+
+def add_issue_event(session: Session, body: EventBody, *, actor: Actor) -> RecordEvent:
+    """Append a judged event without queueing it; no commit."""
+    return add_event(session, ISSUE, body, actor=actor)
+
+
+__all__ = [
+    "ISSUE", "PAGE_SIZE", "IssuePage", "IssueQuery", "count_issues", "list_issues", "Issue", "IssueCreate",
+    "IssueDraft", "IssuePublic", "IssueSource", "Location", "LocationSource", "PlaceType", "PhotoRef",
+    "DESCRIPTION_MAX", "DONE", "EVENTS", "HANDLING", "OPEN", "PLACE_NAME_MAX", "TITLE_MAX", "IssueState", "Status",
+    "make_location", "search_text", "create_body", "event_body", "capture_issue", "record_event", "issue_state",
+    "refresh_state", "add_issue", "add_issue_event", "first_photos", "photos_of", "timeline",
+]

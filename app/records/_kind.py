@@ -1,0 +1,230 @@
+"""What a kind of record declares, in one place of its own, and the registry of kinds.
+
+A kind names its table, its creation body, its event types (each: the statuses it may
+happen in, the roles that may record it, its payload, its effect on the derived state),
+the columns it keeps for lists, and who may see it. The outbox, push, pull, the change
+log, the replica and photo attachment work by (kind, id) and read only this.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Callable, Iterable, Mapping, Protocol
+
+from pydantic import BaseModel
+from sqlmodel import SQLModel
+
+from app.actors import Actor, Role
+from app.problems import Problem
+from app.records._bodies import CreateBody, Payload
+
+CREATE = "create"  # the event type of a record's first timeline entry
+# The kinds the app itself has, imported (and so registered) on first use of the registry.
+BUILTIN_KINDS = ("app.issues",)
+
+
+class Context(Protocol):
+    """What rules may look up besides the record's state: reference data and the clock."""
+
+    def has(self, table: str, record_id: str) -> bool: ...
+
+    def now(self): ...
+
+
+@dataclass(frozen=True, eq=False)
+class EventType:
+    """One type of timeline event.
+
+    `required` names payload fields that must be filled, with the problem if not;
+    `references` names payload fields that must name a row of a reference table;
+    `check` adds rules of the kind's own; `effect` moves the state on (after `leads_to`).
+    """
+
+    name: str
+    allowed_in: frozenset[str]
+    roles: frozenset[Role]
+    payload: type[Payload] = Payload
+    leads_to: str | None = None
+    required: Mapping[str, Problem] = field(default_factory=dict)
+    references: Mapping[str, tuple[str, Problem]] = field(default_factory=dict)
+    check: Callable[[Any, Mapping[str, Any], Actor], None] | None = None
+    effect: Callable[[Any, Mapping[str, Any], Actor], Any] | None = None
+    attaches_photo: bool = False  # the payload names one photo (sha256, width, height, byte_size)
+    links: tuple[str, ...] = ()  # payload fields naming another record, which must reach the server first
+
+
+class Grant(StrEnum):
+    """One reason a person may see a record."""
+
+    ALL = "all"
+    STATION = "station"  # the record belongs to the viewer's station
+    AUTHOR = "author"  # the viewer recorded it
+    DEPARTMENT = "department"  # it is (now) with the viewer's department
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which of the kind's columns hold the record's station, department and author (None: it has none)."""
+
+    station: str | None = "station_id"
+    department: str | None = "department_id"
+    author: str | None = "author_id"
+
+    def of(self, row: Any) -> "ScopeValues":
+        return ScopeValues(value_of(row, self.station), value_of(row, self.department), value_of(row, self.author))
+
+
+@dataclass(frozen=True)
+class ScopeValues:
+    station_id: str | None
+    department_id: str | None
+    author_id: str | None
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Who may see records of a kind: for each role, the grants that let them."""
+
+    grants: Mapping[Role, frozenset[Grant]]
+
+    def allows(self, viewer: Actor, scope: ScopeValues) -> bool:
+        for grant in self.grants.get(viewer.role, frozenset()):
+            if grant is Grant.ALL:
+                return True
+            if grant is Grant.STATION and viewer.station_id is not None and scope.station_id == viewer.station_id:
+                return True
+            if grant is Grant.AUTHOR and scope.author_id == viewer.id:
+                return True
+            if grant is Grant.DEPARTMENT and viewer.department_id is not None and \
+                    scope.department_id == viewer.department_id:
+                return True
+        return False
+
+
+def _anyone(_actor: Actor, _body: Any) -> bool:
+    return True
+
+
+def _no_more_rules(_body: Any, _ctx: Context, _actor: Actor) -> None:
+    return None
+
+
+def _photos_only(body: CreateBody) -> dict[str, Any]:
+    return {"photos": [p.sha256 for p in body.photos]}
+
+
+@dataclass(frozen=True, eq=False)  # one object per kind: compared and hashed by identity
+class RecordKind:
+    """One kind of record: everything the engine needs to create, judge, fold, sync and scope it."""
+
+    name: str
+    table: type[SQLModel]
+    public: type[SQLModel]  # the record as a pull carries it
+    create: type[CreateBody]
+    events: Mapping[str, EventType]
+    initial_status: str
+    start: Callable[[Any, Mapping[str, Any]], Any]  # (row, create payload) -> state
+    row: Callable[[Any, Actor], dict[str, Any]]  # (creation body, author) -> the kind's own creation columns
+    derived: Callable[[Any], dict[str, Any]]  # state -> the list columns it decides (status included)
+    visibility: Visibility
+    scope: Scope = field(default_factory=Scope)
+    check_create: Callable[[Any, Context, Actor], None] = _no_more_rules
+    # Rules every event of the kind obeys (after role and status; e.g. a department acts on its own issues).
+    guard: Callable[[Any, EventType, Actor], None] | None = None
+    may_create: Callable[[Actor, Any], bool] = _anyone
+    search_text: Callable[[Mapping[str, Any]], str] | None = None
+    create_payload: Callable[[Any], dict[str, Any]] = _photos_only
+
+    @property
+    def create_mutation(self) -> str:
+        return f"{self.name}.{CREATE}"
+
+    @property
+    def event_mutation(self) -> str:
+        return f"{self.name}.event"
+
+    @property
+    def derived_columns(self) -> tuple[str, ...]:
+        """The columns the timeline decides, besides updated_at (read off a fresh record's derivation)."""
+        return tuple(self.derived(self.start(_Blank(), {})))
+
+    def visible(self, viewer: Actor, row: Any) -> bool:
+        return self.visibility.allows(viewer, self.scope.of(row))
+
+
+class _Blank:
+    """A row with every column None: enough to read which columns a kind derives."""
+
+    def __getattr__(self, _name: str) -> None:
+        return None
+
+    def get(self, _name: str, default: Any = None) -> Any:
+        return default
+
+
+def value_of(row: Any, column: str | None) -> Any:
+    """Read a column of a row held as a record, a mapping or a database row (None for no column)."""
+    if column is None:
+        return None
+    if isinstance(row, Mapping):
+        return row.get(column)
+    return getattr(row, column, None)
+
+
+# ---------------------------------------------------------------- the registry
+
+_KINDS: dict[str, RecordKind] = {}
+_loaded = False
+
+
+def register(kind: RecordKind) -> RecordKind:
+    """Add a kind of record; registering the same kind again is harmless, another under its name is not."""
+    existing = _KINDS.get(kind.name)
+    if existing is not None and existing is not kind:
+        raise ValueError(f"a record kind named {kind.name!r} is registered already")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def unregister(name: str) -> None:
+    """Forget a kind (tests that register a kind of their own)."""
+    _KINDS.pop(name, None)
+
+
+def kinds() -> tuple[RecordKind, ...]:
+    """Return every registered kind, the app's own first."""
+    _load_builtin()
+    return tuple(_KINDS.values())
+
+
+def kind_named(name: str) -> RecordKind | None:
+    _load_builtin()
+    return _KINDS.get(name)
+
+
+def kind_of_mutation(mutation_kind: str) -> tuple[RecordKind, bool] | None:
+    """Return (kind, is_create) for a mutation kind like `issue.create` or `issue.event`; None if unknown."""
+    name, _, action = mutation_kind.partition(".")
+    kind = kind_named(name)
+    if kind is None or action not in (CREATE, "event"):
+        return None
+    return kind, action == CREATE
+
+
+def mutation_kinds() -> tuple[str, ...]:
+    return tuple(m for kind in kinds() for m in (kind.create_mutation, kind.event_mutation))
+
+
+def _load_builtin() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in BUILTIN_KINDS:
+            importlib.import_module(module)
+
+
+def payload_models(kinds_: Iterable[RecordKind] | None = None) -> dict[str, type[BaseModel]]:
+    """Return every event type's payload model by `<kind>.<type>` (for the OpenAPI document)."""
+    return {f"{kind.name}.{name}": event.payload for kind in (kinds_ or kinds()) for name, event in kind.events.items()}

@@ -1,0 +1,148 @@
+"""Migrations of both stores: the runner, and the steps the phone's replica and the central store share.
+
+Each step is frozen once released: it builds its own SQLAlchemy Core tables and never
+follows later changes of the models; a new need is a new step. The models (SQLModel's
+metadata) are the one schema: a test migrates empty stores and compares them to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from sqlalchemy import (JSON, BigInteger, Column, Connection, DateTime, Float, Index, Integer, MetaData, String, Table,
+                        bindparam, text, update)
+from sqlalchemy.engine import Engine
+
+from app.clock import utcnow
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step, applied inside a transaction and recorded in _migrations."""
+
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _migrations_table() -> Table:
+    return Table("_migrations", MetaData(),
+                 Column("version", Integer, primary_key=True, autoincrement=False),
+                 Column("name", String, nullable=False), Column("applied_at", DateTime(timezone=True), nullable=False))
+
+
+def current_version(conn: Connection) -> int:
+    _migrations_table().create(conn, checkfirst=True)
+    return conn.execute(text("SELECT coalesce(max(version), 0) FROM _migrations")).scalar_one()
+
+
+def migrate(engine: Engine, steps: Sequence[Migration], *, what: str, up_to: int | None = None,
+            lock_key: int | None = None) -> int:
+    """Apply every step not yet applied, each in its own transaction; return the version reached.
+
+    On PostgreSQL each step runs under the advisory lock `lock_key`, so two servers starting
+    at once never both apply it.
+    """
+    latest = steps[-1].version
+    target = latest if up_to is None else up_to
+    table = _migrations_table()
+    version = 0
+    for step in (None, *steps):
+        with engine.begin() as conn:
+            if lock_key is not None and conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
+            version = current_version(conn)
+            if version > latest:
+                raise RuntimeError(f"{what} is at schema {version}, newer than this version of the app ({latest}); "
+                                   "update the app")
+            if step is None or not version < step.version <= target:
+                continue
+            step.apply(conn)
+            conn.execute(table.insert().values(version=step.version, name=step.name, applied_at=utcnow()))
+            version = step.version
+    return version
+
+
+def run_script(conn: Connection, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(text(statement))
+
+
+# ---------------------------------------------------------------- shared step: one timeline for every kind
+
+def event_data_for_engine(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn an issue event as it was written before the record engine into a record event."""
+    if "record_id" in data:
+        return data
+    out = {k: v for k, v in data.items() if k not in ("issue_id", "kind")}
+    out.update(record_kind="issue", record_id=data.get("issue_id"), type=data.get("kind"))
+    out.setdefault("actor_station_id", None)
+    out.setdefault("actor_department_id", None)
+    return out
+
+
+def photo_data_for_engine(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn an issue photo as it was written before the record engine into a record photo."""
+    if "record_id" in data:
+        return data
+    out = {k: v for k, v in data.items() if k != "issue_id"}
+    out.update(record_id=data.get("issue_id"), record_kind="issue")
+    return out
+
+
+def change_for_engine(change: dict[str, Any]) -> dict[str, Any]:
+    """Turn a pulled change (seq, entity, data) of before the record engine into one of after it."""
+    convert = {"event": event_data_for_engine, "photo": photo_data_for_engine}.get(change.get("entity", ""))
+    return {**change, "data": convert(dict(change["data"]))} if convert else change
+
+
+def records_for_engine(conn: Connection) -> None:
+    """Move issue events and photos into the tables every kind of record shares.
+
+    The actor's station and department are taken from the person as they are now: the
+    best that can be known of events recorded before events kept them.
+    """
+    md = MetaData()
+    tz = DateTime(timezone=True)
+    Table("record_event", md,
+          Column("id", String, primary_key=True), Column("record_kind", String, nullable=False),
+          Column("record_id", String, nullable=False), Column("type", String, nullable=False),
+          Column("actor_id", String), Column("actor_role", String, nullable=False, server_default=""),
+          Column("actor_station_id", String), Column("actor_department_id", String),
+          Column("created_at", tz, nullable=False), Column("payload", JSON, nullable=False),
+          Column("server_seq", BigInteger), Column("rejected_code", String), Column("rejected_reason", String),
+          Index("ix_record_event_record_id", "record_id"))
+    Table("record_photo", md,
+          Column("record_id", String, primary_key=True), Column("sha256", String, primary_key=True),
+          Column("record_kind", String, nullable=False),
+          Column("position", Integer, nullable=False, server_default="0"),
+          Column("width", Integer, nullable=False, server_default="0"),
+          Column("height", Integer, nullable=False, server_default="0"),
+          Column("byte_size", BigInteger, nullable=False, server_default="0"),
+          Column("taken_at", tz), Column("latitude", Float), Column("longitude", Float),
+          Index("ix_record_photo_sha256", "sha256"))
+    md.create_all(conn)
+    run_script(conn, """
+    INSERT INTO record_event (id, record_kind, record_id, type, actor_id, actor_role, actor_station_id,
+                              actor_department_id, created_at, payload, server_seq, rejected_code, rejected_reason)
+        SELECT e.id, 'issue', e.issue_id, e.kind, e.actor_id, e.actor_role, p.station_id, p.department_id,
+               e.created_at, e.payload, e.server_seq, e.rejected_code, e.rejected_reason
+        FROM issue_event e LEFT JOIN person p ON p.id = e.actor_id;
+    INSERT INTO record_photo (record_id, sha256, record_kind, position, width, height, byte_size, taken_at,
+                              latitude, longitude)
+        SELECT issue_id, sha256, 'issue', position, width, height, byte_size, taken_at, latitude, longitude
+        FROM issue_photo;
+    DROP TABLE issue_event;
+    DROP TABLE issue_photo
+    """)
+
+
+def rewrite_json(conn: Connection, table: Table, key: str, column: str, rows: Sequence[Any],
+                 convert: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Write convert(value) back for each (key, value) row, in statements of a thousand."""
+    statement = update(table).where(table.c[key] == bindparam("_key")).values({column: bindparam("_value")})
+    batch = [{"_key": k, "_value": convert(dict(v))} for k, v in rows]
+    for start in range(0, len(batch), 1000):
+        conn.execute(statement, batch[start:start + 1000])

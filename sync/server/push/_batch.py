@@ -1,0 +1,288 @@
+"""One pushed batch under the write lock: a few set-based reads, every mutation judged in memory, bulk writes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Callable, Mapping, Sequence
+
+from sqlalchemy import bindparam, select, update
+from sqlmodel import Session, SQLModel
+
+from app.actors import Actor
+from app.clock import as_utc, utcnow
+from app.errors import DomainError
+from app.problems import Problem
+from app.records import RecordEvent, RecordKind, RecordPhoto, fold, timeline_key
+from sync.protocol import RETRYABLE_CODES, MutationStatus
+from sync.server.auth import CurrentUser
+from sync.server.changes import Audience
+from sync.server.db import applied_mutation, blob, change_log
+from sync.server.errors import message_for
+from sync.server.push._bulk import bulk_insert, chunks, claim_seqs, first_free_seq
+from sync.server.push._wire import Prepared, Refusal, applied, duplicate, refused, result, server_error
+
+log = logging.getLogger("lianluo.server.push")
+
+EVENT, PHOTO = RecordEvent.__table__, RecordPhoto.__table__  # type: ignore[attr-defined]
+EVENT_COLUMNS = tuple(c.name for c in EVENT.columns)
+PHOTO_COLUMNS = tuple(c.name for c in PHOTO.columns)
+
+
+@lru_cache(maxsize=64)
+def time_columns(table: Any) -> tuple[str, ...]:
+    """The table's time columns (the change log carries them as ISO 8601 text)."""
+    names = []
+    for column in table.columns:
+        try:
+            if issubclass(getattr(column.type, "impl_instance", column.type).python_type, datetime):
+                names.append(column.name)
+        except NotImplementedError:
+            pass
+    return tuple(names)
+
+
+EVENT_TIMES, PHOTO_TIMES = time_columns(EVENT), time_columns(PHOTO)
+
+
+def logged(times: Sequence[str], row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row as the change log carries it (changes.record_data): every column, times as ISO 8601 UTC."""
+    data = dict(row)
+    for name in times:
+        value = data[name]
+        if value is not None:
+            data[name] = as_utc(value).isoformat()
+    return data
+
+
+class RecordInBatch:
+    """A record as the batch holds it: its row, what its timeline adds up to, its photos and events."""
+
+    __slots__ = ("kind", "row", "state", "photos", "events", "latest", "new", "dirty")
+
+    def __init__(self, kind: RecordKind, row: dict[str, Any], state: Any, photos: list[dict[str, Any]],
+                 events: list[dict[str, Any]], *, new: bool):
+        self.kind = kind
+        self.row = row
+        self.state = state
+        self.photos = photos  # in position order
+        self.events = events  # in timeline order, refused ones included
+        self.latest = max((e["created_at"] for e in events), default=row["created_at"])
+        self.new = new  # created by this batch: inserted at the end, else updated
+        self.dirty = False
+
+    @property
+    def id(self) -> str:
+        return self.row["id"]
+
+
+class Batch:
+    """One batch under the write lock: reads once, judges in memory, writes in bulk.
+
+    It is also the rules' context (`has`, `now`): reference data is read once per batch.
+    """
+
+    def __init__(self, session: Session, user: CurrentUser, device_id: str, mutations: Sequence[Prepared]):
+        self.session = session
+        self.user = user
+        self.actor: Actor = user.actor
+        self.device_id = device_id
+        self.mutations = mutations
+        self._now = utcnow()
+        self.known: dict[str, tuple[str, dict[str, Any]]] = {}  # mutation id -> (body hash, answer)
+        self.records: dict[str, RecordInBatch] = {}  # the records events of this batch name, and those it creates
+        self.record_ids: set[str] = set()  # records that exist: in the store (of those named) or created here
+        self.event_ids: set[str] = set()  # events that exist, likewise
+        self.complete: set[str] = set()  # photos the store holds complete, of those the batch names
+        self._reference: dict[str, set[str]] = {}
+        self._seq: int | None = None  # the next change-log seq, once the batch logs a change
+        # What the batch writes.
+        self.new_photos: list[dict[str, Any]] = []
+        self.new_events: list[dict[str, Any]] = []
+        self.log_rows: list[dict[str, Any]] = []
+        self.remembered: list[dict[str, Any]] = []
+
+    # ------------------------------------------------------------ the rules' context
+
+    def has(self, table: str, record_id: str) -> bool:
+        ids = self._reference.get(table)
+        if ids is None:
+            columns = SQLModel.metadata.tables[table].c
+            ids = self._reference[table] = set(self.session.execute(select(columns.id)).scalars())
+        return record_id in ids
+
+    def now(self) -> datetime:
+        return self._now
+
+    # ------------------------------------------------------------ reads
+
+    def load(self) -> None:
+        session = self.session
+        ids = list(dict.fromkeys(m.id for m in self.mutations))
+        for part in chunks(ids):
+            for row in session.execute(select(applied_mutation.c.id, applied_mutation.c.body_hash,
+                                              applied_mutation.c.result).where(applied_mutation.c.id.in_(part))):
+                self.known[row.id] = (row.body_hash, row.result)
+        named: dict[RecordKind, dict[str, None]] = {}
+        targets: set[str] = set()
+        event_ids: dict[str, None] = {}
+        hashes: dict[str, None] = {}
+        for m in self.mutations:
+            body = m.body
+            if body is None or m.id in self.known:
+                continue
+            named.setdefault(m.record_kind, {})[m.record_id] = None  # type: ignore[index]
+            if m.is_create:
+                event_ids[body.event_id] = None  # type: ignore[attr-defined]
+                hashes.update(dict.fromkeys(p.sha256 for p in body.photos))  # type: ignore[attr-defined]
+            else:
+                targets.add(m.record_id)
+                event_ids[body.id] = None  # type: ignore[attr-defined]
+                event_type = m.record_kind.events.get(body.type)  # type: ignore[union-attr, attr-defined]
+                sha = body.payload.get("sha256")  # type: ignore[attr-defined]
+                if event_type is not None and event_type.attaches_photo and isinstance(sha, str):
+                    hashes[sha] = None
+        for kind, record_ids in named.items():
+            table = kind.table.__table__  # type: ignore[attr-defined]
+            rows = []
+            for part in chunks(list(record_ids)):
+                rows += session.execute(select(table).where(table.c.id.in_(part))).mappings().all()
+            self.record_ids.update(row["id"] for row in rows)
+            self._load_records(kind, [dict(row) for row in rows if row["id"] in targets])
+        for part in chunks(list(event_ids)):
+            self.event_ids.update(session.execute(select(EVENT.c.id).where(EVENT.c.id.in_(part))).scalars())
+        for part in chunks(list(hashes)):
+            self.complete.update(session.execute(select(blob.c.sha256).where(
+                blob.c.sha256.in_(part), blob.c.complete.is_(True))).scalars())
+
+    def _load_records(self, kind: RecordKind, rows: list[dict[str, Any]]) -> None:
+        """Hold the records events of this batch act on, with their timelines folded once."""
+        if not rows:
+            return
+        ids = [row["id"] for row in rows]
+        events: dict[str, list[Any]] = {i: [] for i in ids}
+        photos: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        for part in chunks(ids):
+            for event in self.session.execute(select(EVENT).where(EVENT.c.record_id.in_(part))):
+                events[event.record_id].append(event)
+            for photo in self.session.execute(select(PHOTO).where(PHOTO.c.record_id.in_(part))).mappings():
+                photos[photo["record_id"]].append(dict(photo))
+        for row in rows:
+            timeline = sorted(events[row["id"]], key=timeline_key)
+            state, _ = fold(kind, row, timeline)
+            self.records[row["id"]] = RecordInBatch(
+                kind, row, state, sorted(photos[row["id"]], key=lambda p: p["position"]),
+                [dict(e._mapping) for e in timeline], new=False)
+
+    # ------------------------------------------------------------ the change log
+
+    def next_seq(self) -> int:
+        if self._seq is None:
+            self._seq = first_free_seq(self.session)
+        seq = self._seq
+        self._seq += 1
+        return seq
+
+    def change(self, entity: str, data: dict[str, Any], record: RecordInBatch | None, row: Mapping[str, Any], *,
+               audience: Audience = Audience.RECORD, seq: int | None = None) -> dict[str, Any]:
+        """One change-log row (changes.append) with the scope columns of the record as it now is."""
+        kind = record.kind if record is not None else None
+        scope = kind.scope.of(row) if kind is not None else None
+        entity_id = f"{data['record_id']}:{data['sha256']}" if entity == "photo" else str(data.get("id") or "")
+        return {"seq": self.next_seq() if seq is None else seq, "entity": entity, "entity_id": entity_id,
+                "record_kind": kind.name if kind else None, "record_id": row["id"], "audience": audience.value,
+                "station_id": scope.station_id if scope else None,
+                "department_id": scope.department_id if scope else None,
+                "author_id": scope.author_id if scope else None, "data": data, "created_at": self._now}
+
+    def event_change(self, event: dict[str, Any], record: RecordInBatch, row: Mapping[str, Any]) -> dict[str, Any]:
+        """Give an event its place in the order (server_seq) and log it whole."""
+        seq = event["server_seq"] = self.next_seq()
+        return self.change("event", logged(EVENT_TIMES, event), record, row, seq=seq)
+
+    # ------------------------------------------------------------ judging, in order
+
+    def judge_all(self, judge: Callable[["Batch", Prepared], int]) -> list[dict[str, Any]]:
+        """Judge every mutation in order with `judge` (which returns its event's seq or raises); answer each."""
+        results = []
+        for m in self.mutations:
+            first = self.known.get(m.id)
+            if first is not None:
+                digest, answer = first
+                if digest != m.digest:
+                    results.append(result(m.id, MutationStatus.REJECTED, code=Problem.MUTATION_CONFLICT,
+                                          params={"mutation_id": m.id}))
+                else:
+                    results.append(duplicate(answer))
+                continue
+            answer = m.answer
+            if answer is None:
+                try:
+                    answer = self._judge(m, judge)
+                except Exception:
+                    # A bug: nothing of this mutation is kept (judging stages what it would change, and
+                    # only changes the batch's state once nothing can fail any more).
+                    log.exception("mutation %s (%s) failed", m.id, m.kind)
+                    answer = server_error(m.id)
+            if answer["code"] not in RETRYABLE_CODES:
+                self.known[m.id] = (m.digest, answer)
+                self.remembered.append({"id": m.id, "body_hash": m.digest, "kind": m.kind,
+                                        "user_id": self.user.user_id, "device_id": self.device_id,
+                                        "result": answer, "created_at": self._now})
+            results.append(answer)
+        return results
+
+    def _judge(self, m: Prepared, judge) -> dict[str, Any]:
+        try:
+            return applied(m.id, judge(self, m))
+        except DomainError as error:
+            return refused(m.id, Refusal.of(error))
+        except Refusal as refusal:
+            seq = self.keep_refused(refusal) if refusal.record is not None else None
+            return refused(m.id, refusal, seq=seq)
+
+    def keep_refused(self, refusal: Refusal) -> int:
+        """The design: an event the rules refuse is kept in the timeline, marked, with the reason."""
+        event = refusal.record
+        assert event is not None
+        record = self.records[event["record_id"]]
+        event["rejected_code"] = refusal.code.value
+        event["rejected_reason"] = message_for(refusal.code, refusal.params)
+        change = self.event_change(event, record, record.row)
+        record.latest = max(record.latest, event["created_at"])
+        record.events.append(event)
+        self.event_ids.add(event["id"])
+        self.new_events.append(event)
+        self.log_rows.append(change)
+        return event["server_seq"]
+
+    # ------------------------------------------------------------ bulk writes
+
+    def write(self) -> None:
+        session = self.session
+        connection = session.connection()
+        by_kind: dict[RecordKind, list[RecordInBatch]] = {}
+        for record in self.records.values():
+            by_kind.setdefault(record.kind, []).append(record)
+        for kind, records in by_kind.items():
+            table = kind.table.__table__  # type: ignore[attr-defined]
+            created = [r.row for r in records if r.new]
+            if created:
+                bulk_insert(connection, table, created)
+        for table, rows in ((PHOTO, self.new_photos), (EVENT, self.new_events),
+                            (change_log, self.log_rows), (applied_mutation, self.remembered)):
+            if rows:
+                bulk_insert(connection, table, rows)
+        for kind, records in by_kind.items():
+            columns = (*kind.derived_columns, "updated_at", *(("search_text",) if kind.search_text else ()))
+            changed = [{"_id": r.row["id"], **{f"_{c}": r.row[c] for c in columns}}
+                       for r in records if r.dirty and not r.new]
+            if changed:
+                table = kind.table.__table__  # type: ignore[attr-defined]
+                statement = update(table).where(table.c.id == bindparam("_id")).values(
+                    {c: bindparam(f"_{c}") for c in columns})
+                for part in chunks(changed):
+                    session.execute(statement, list(part))
+        if self._seq is not None:
+            claim_seqs(session, self._seq - 1)
