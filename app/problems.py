@@ -57,7 +57,6 @@ class Problem(StrEnum):
     MUTATION_CONFLICT = "mutation.conflict", 409  # same mutation id, different body
     UNKNOWN_MUTATION = "mutation.unknown_kind", 422  # a mutation kind this server does not know
     RECORD_EXISTS = "record.exists", 409  # another mutation already created a record with this id
-    BAD_ID = "record.bad_id", 422  # a record or event id that is not a UUID
     RECORD_NOT_FOUND = "record.not_found", 404  # an event on a record the store does not hold
     PHOTO_TWICE = "record.photo_twice", 422  # the same photo attached twice (two offline devices)
     TIME_IN_FUTURE = "record.time_in_future", 422  # a time more than a day ahead of the server's clock

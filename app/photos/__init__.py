@@ -36,10 +36,10 @@ from app.photos._batch import process_photos
 from app.photos._errors import PhotoError
 from app.photos._pipeline import TARGET_BYTES, ProcessedPhoto, make_thumbnail, process_photo
 from app.photos._store import PhotoStore
-from app.photos._watermark import FONT_PATH, Watermark, watermark_band_height
+from app.photos._watermark import Watermark, bundled_font, watermark_band_height
 
 __all__ = [
-    "FONT_PATH",
+    "bundled_font",
     "TARGET_BYTES",
     "PhotoError",
     "PhotoStore",

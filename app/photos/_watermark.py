@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PIL import Image, ImageFont
 
-# The bundled subset of Noto Sans SC; resolved from the package root so it works from a
-# checkout, an installed wheel and a packaged phone app alike.
-FONT_PATH = Path(__file__).resolve().parents[2] / "assets/fonts/NotoSansSC-Lianluo.otf"
+from app.assets import FONT_FILE, asset_path
+
+
+def bundled_font() -> Path:
+    """The bundled subset of Noto Sans SC, from the installed assets (a checkout, a wheel, a phone app)."""
+    return asset_path(FONT_FILE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +32,7 @@ class Watermark:
 
         Watermark(("2026-05-15 10:32", "石桥村 柑桔园 30.1234°N 114.5678°E", "白马镇人大"))
 
-    ``font_path`` and ``font_index`` override the bundled font (``FONT_PATH``), e.g. a
+    ``font_path`` and ``font_index`` override the bundled font (``bundled_font()``), e.g. a
     face of a ``.ttc`` collection.
     """
 
@@ -72,7 +75,7 @@ def burn_watermark(im: Image.Image, watermark: Watermark) -> None:
 
 def _layout(size: tuple[int, int], watermark: Watermark):
     width, height = size
-    path = str(watermark.font_path or FONT_PATH)
+    path = str(watermark.font_path or bundled_font())
     lines = [line for line in watermark.lines if line.strip()]
     if not lines:
         return None, [], 0, 0, 0

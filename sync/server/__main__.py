@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     reset.add_argument("--revoke-devices", action="store_true", help="also sign out every device of this user")
     reset.set_defaults(run=_reset_password)
 
+    move = sub.add_parser("move-user", parents=[common],
+                          help="move a user to another station or department (what they did before is kept as it was)")
+    move.add_argument("username")
+    move.add_argument("--station", help="the new station code, e.g. qixing ('' for none)")
+    move.add_argument("--department", help="the new department code, e.g. agri ('' for none)")
+    move.set_defaults(run=_move_user)
+
     revoke = sub.add_parser("revoke-device", parents=[common],
                             help="revoke one device token (by its id) or every device of a user (by username)")
     revoke.add_argument("target", metavar="TOKEN_ID|USERNAME")
@@ -217,6 +224,17 @@ def _reset_password(args, settings: Settings) -> int:
         print(f"password of {args.username} changed")
         if args.revoke_devices:
             print(f"{revoke_user_tokens(engine, user_id)} device(s) signed out")
+    return 0
+
+
+def _move_user(args, settings: Settings) -> int:
+    from sync.server.auth import AccountError, move_user
+
+    if args.station is None and args.department is None:
+        raise AccountError("say where to: --station and/or --department")
+    with _engine(settings) as engine:
+        move_user(engine, args.username, station=args.station, department=args.department)
+        print(f"{args.username} moved")
     return 0
 
 

@@ -18,6 +18,7 @@ from sync.server.changes import sync_reference
 from sync.server.db import open_database, write_session
 from sync.server.errors import HTTPProblem, install_handlers, problem_response
 from sync.server.migrations import migrate
+from sync.server.openapi import install_openapi
 from sync.server.routes import api_router
 from sync.server.throttle import LoginThrottle
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.login_throttle = LoginThrottle()
     install_handlers(app)
     app.include_router(api_router())
+    install_openapi(app)
     app.add_middleware(BodyLimit)
     return app
 

@@ -247,6 +247,38 @@ def create_user(engine: Engine, *, username: str, name: str, role: str, password
     return user_id
 
 
+def move_user(engine: Engine, username: str, *, station: str | None = None,
+              department: str | None = None) -> str:
+    """Move a user's person to another station or department (reference codes); return the person's id.
+
+    What they recorded before keeps who they were then: every event holds its actor's
+    station and department, so history is not judged again by the move.
+    """
+    from app.models import Department, Station
+    from sync.server.changes import log_reference
+
+    with write_session(engine) as session:
+        row = session.execute(select(users.c.person_id).where(users.c.username == username)).first()
+        if row is None:
+            raise AccountError(f"no user {username!r}")
+        person = session.get(Person, row.person_id)
+        if station is not None:
+            station_id = stable_id("station", station) if station else None
+            if station_id and session.get(Station, station_id) is None:
+                raise AccountError(f"unknown station code {station!r}")
+            person.station_id = station_id
+        if department is not None:
+            department_id = stable_id("department", department) if department else None
+            if department_id and session.get(Department, department_id) is None:
+                raise AccountError(f"unknown department code {department!r}")
+            person.department_id = department_id
+        session.add(person)
+        session.flush()
+        log_reference(session, "person", person)
+        session.commit()
+        return person.id
+
+
 def set_password(engine: Engine, username: str, password: str) -> str:
     """Give a user a new password; return the user's id."""
     if len(password) < 8:

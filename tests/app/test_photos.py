@@ -25,7 +25,7 @@ from PIL import Image, ImageChops, ImageCms, ImageFile, ImageOps, ImageStat
 
 from app.i18n import Translator
 from app.photos import (
-    FONT_PATH,
+    bundled_font,
     PhotoError,
     PhotoStore,
     ProcessedPhoto,
@@ -442,8 +442,8 @@ def test_truncated_images_stay_refused(monkeypatch):
 
 
 def test_the_watermark_font_is_the_bundled_one():
-    assert FONT_PATH == REPO_ROOT / "assets" / "fonts" / "NotoSansSC-Lianluo.otf"
-    assert FONT_PATH.is_file()
+    assert bundled_font() == REPO_ROOT / "assets" / "fonts" / "NotoSansSC-Lianluo.otf"
+    assert bundled_font().is_file()
 
 
 WATERMARK = Watermark(("2026-05-15 10:32", "石桥村 柑桔园 30.12345, 114.56789", "白马镇人大 张代表"))
@@ -474,7 +474,7 @@ def test_the_watermark_is_burned_into_the_bottom_band_only():
 
 def test_the_watermark_font_can_be_overridden():
     data = encode(test_picture((800, 600)))
-    explicit = process_photo(data, watermark=dataclasses.replace(WATERMARK, font_path=FONT_PATH))
+    explicit = process_photo(data, watermark=dataclasses.replace(WATERMARK, font_path=bundled_font()))
     assert explicit.data == process_photo(data, watermark=WATERMARK).data
     with pytest.raises(FileNotFoundError, match="no-such-font"):
         process_photo(data, watermark=dataclasses.replace(WATERMARK, font_path="/no-such-font.otf"))
