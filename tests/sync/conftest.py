@@ -28,7 +28,7 @@ from sqlalchemy import text
 
 from app.clock import utcnow
 from app.ids import new_id
-from app.issues import IssueDraft, PhotoRef, create_body, event_body
+from app.issues import ISSUE, IssueDraft, PhotoRef, create_body, event_body
 from app.reference import stable_id
 from app.settings import Settings
 
@@ -168,7 +168,7 @@ class Central:
 
     def snapshot(self) -> dict[str, Any]:
         """Everything a refused request must leave alone: rows per table, the log's head, files."""
-        tables = ["issue", "issue_event", "issue_photo", "person", "users", "device_token", "applied_mutation",
+        tables = ["issue", "record_event", "record_photo", "person", "users", "device_token", "applied_mutation",
                   "change_log", "blob"]
         with self.engine.connect() as conn:
             counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
@@ -223,17 +223,16 @@ def issue_create(*, station: str | None = "juyuan", title: str = "机耕道路�
                        place_type="farmland", place_name="枣园村二组",
                        station_id=stable_id("station", station) if station else None,
                        photos=tuple(PhotoRef(sha256=sha, width=64, height=48) for sha in photos), **fields)
-    body = create_body(draft, issue_id=issue_id or new_id(), event_id=new_id(), reporter_id="ignored",
-                       created_at=utcnow())
-    return {"id": mutation_id or new_id(), "kind": "issue.create", "body": body}
+    body = create_body(draft, issue_id=issue_id or new_id(), created_at=utcnow()).model_dump(mode="json")
+    body["reporter_id"] = "ignored"  # the author is whoever signed in: a body cannot name one
+    return {"id": mutation_id or new_id(), "kind": ISSUE.create_mutation, "body": body}
 
 
 def issue_event(issue_id: str, kind: str, *, mutation_id: str | None = None, event_id: str | None = None,
                 **payload: Any) -> dict:
     """The `issue.event` mutation a phone queues when a user acts on an issue."""
-    body = event_body(event_id=event_id or new_id(), issue_id=issue_id, kind=kind, payload=payload,
-                      created_at=utcnow())
-    return {"id": mutation_id or new_id(), "kind": "issue.event", "body": body}
+    body = event_body(event_id=event_id, issue_id=issue_id, type_=kind, payload=payload, created_at=utcnow())
+    return {"id": mutation_id or new_id(), "kind": ISSUE.event_mutation, "body": body.model_dump(mode="json")}
 
 
 def department(code: str) -> str:

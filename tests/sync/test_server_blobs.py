@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from sync.protocol import MAX_BLOB_BYTES
 from tests.conftest import PHOTO_FIXTURES as PHOTOS
-from tests.sync.conftest import jpeg
+from tests.sync.conftest import issue_create, jpeg
 
 
 def _patch(central, headers, sha: str, data: bytes, *, offset: int, length: int):
@@ -143,3 +143,25 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (32, 32), "red").save(out, "PNG")
     return out.getvalue()
+
+
+def test_a_head_tells_nobody_of_a_photo_they_may_not_see(central):
+    li, office = central.login("deputy-li"), central.login("office-ma")
+    sha = central.upload(li, jpeg(13))
+    central.push(li, issue_create(station="qixing", photos=(sha,)))
+    for outsider in (central.login("deputy-wang"), central.login("dept-water")):
+        head = central.client.head(f"/api/v1/blobs/{sha}", headers=outsider)
+        get = central.client.get(f"/api/v1/blobs/{sha}", headers=outsider)
+        assert head.status_code == get.status_code and head.status_code in (403, 404)
+        assert head.headers.get("Upload-Complete") != "true" and "Upload-Offset" not in head.headers
+    for insider in (li, office):
+        assert central.client.head(f"/api/v1/blobs/{sha}", headers=insider).headers["Upload-Complete"] == "true"
+    # A photo no record holds yet: its uploader resumes from its offset; to anyone else it is not there.
+    wang, photo = central.login("deputy-wang"), jpeg(14)
+    unattached, half = hashlib.sha256(photo).hexdigest(), len(photo) // 2
+    _patch(central, wang, unattached, photo[:half], offset=0, length=len(photo))
+    assert _offset(central, wang, unattached) == half
+    head = central.client.head(f"/api/v1/blobs/{unattached}", headers=li)
+    get = central.client.get(f"/api/v1/blobs/{unattached}", headers=li)
+    assert head.status_code == get.status_code == 404
+    assert "Upload-Offset" not in head.headers

@@ -7,33 +7,20 @@ import re
 import pytest
 
 from app.i18n import load_catalog
-from sync.protocol import ErrorCode
+from app.problems import Problem
 from tests.conftest import REPO_ROOT
 
-_CODE = re.compile(r'DomainError\(f?"([a-z_.{}]+)"')
-_NUMBER_FIELDS = ("latitude", "longitude", "accuracy_m")  # location.{name}_not_number
 
-
-def domain_codes() -> set[str]:
-    codes: set[str] = set()
-    for path in (REPO_ROOT / "app").glob("*.py"):
-        for code in _CODE.findall(path.read_text(encoding="utf-8")):
-            if "{name}" in code:
-                codes |= {code.replace("{name}", name) for name in _NUMBER_FIELDS}
-            else:
-                codes.add(code)
-    return codes
-
-
-def test_the_domain_codes_are_found():
-    codes = domain_codes()
-    assert {"issue.title_required", "event.not_allowed_in_status", "location.latitude_not_number"} <= codes
+def test_the_domain_codes_are_in_the_one_list_of_problems():
+    codes = {problem.code for problem in Problem}
+    assert {"issue.title_required", "event.not_allowed_in_status", "location.latitude_not_number",
+            "record.time_in_future", "mutation.unknown_kind", "blob.missing"} <= codes
 
 
 @pytest.mark.parametrize("language", ["zh-CN", "en"])
 def test_every_error_code_has_a_message(language):
     catalog = load_catalog(language)  # raises if two files define one key
-    wanted = {f"error.{code.value}" for code in ErrorCode} | {f"error.{code}" for code in domain_codes()}
+    wanted = {problem.message_key for problem in Problem}
     assert sorted(key for key in wanted if not catalog.get(key, "").strip()) == []
 
 

@@ -40,7 +40,7 @@ def test_the_same_batch_sent_from_several_threads_at_once_is_applied_once(centra
         assert statuses == ["applied", "duplicate", "duplicate", "duplicate"], statuses
         assert len({a[i]["seq"] for a in answers}) == 1
     with central.engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM issue_event WHERE issue_id = :i"),
+        assert conn.execute(text("SELECT count(*) FROM record_event WHERE record_id = :i"),
                             {"i": create["body"]["id"]}).scalar_one() == len(batch)
 
 
@@ -89,7 +89,7 @@ def test_a_pull_running_beside_pushes_never_skips_a_change(central):
     puller.join(timeout=120)
     assert not errors
     with central.engine.connect() as conn:
-        logged = list(conn.execute(text("SELECT seq FROM change_log WHERE seq > :s AND audience = 'issue' "
+        logged = list(conn.execute(text("SELECT seq FROM change_log WHERE seq > :s AND audience = 'record' "
                                         "ORDER BY seq"), {"s": start}).scalars())
     assert len(logged) == 3 * 8 * 4  # issue, its create event, the issue again and the comment
     assert pulled == logged

@@ -43,7 +43,7 @@ def test_a_pull_carries_whole_records_with_times_in_iso_utc(central):
     assert issue["status"] == "new"
     assert datetime.fromisoformat(issue["created_at"]).utcoffset().total_seconds() == 0
     events = [c for c in changes if c["entity"] == "event"]
-    assert [e["data"]["kind"] for e in events] == ["create", "comment"]
+    assert [e["data"]["type"] for e in events] == ["create", "comment"]
     assert all(e["data"]["server_seq"] == e["seq"] for e in events)
     assert events[1]["data"]["payload"] == {"text": "上下学时段很危险"}
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.issues import timeline
-from app.models import Issue
+from app.issues import Issue, timeline
+from app.problems import Problem
+from sync.protocol import RETRYABLE_CODES
 from tests.sync.conftest import department, issue_create, issue_event, jpeg
 
 
@@ -27,8 +28,8 @@ def test_the_same_batch_sent_three_times_stores_every_record_once(central):
         assert [r["first_status"] for r in again] == ["applied", "applied"]
         assert [r["seq"] for r in again] == [r["seq"] for r in answers[0]]
     assert _count(central, "SELECT count(*) FROM issue WHERE title = '抗旱水源不足'") == 1
-    assert _count(central, "SELECT count(*) FROM issue_event WHERE issue_id = :i", i=create["body"]["id"]) == 2
-    assert _count(central, "SELECT count(*) FROM change_log WHERE entity = 'event' AND issue_id = :i",
+    assert _count(central, "SELECT count(*) FROM record_event WHERE record_id = :i", i=create["body"]["id"]) == 2
+    assert _count(central, "SELECT count(*) FROM change_log WHERE entity = 'event' AND record_id = :i",
                   i=create["body"]["id"]) == 2
 
 
@@ -83,7 +84,7 @@ def test_two_devices_that_acted_offline_on_one_issue_both_land_in_the_timeline(c
     assert central.push(hu, from_hu, device_id="hu-phone")[0]["status"] == "applied"
     assert central.push(wang, from_wang, device_id="wang-phone")[0]["status"] == "applied"
     with Session(central.engine) as session:
-        texts = [e.payload.get("text") for e in timeline(session, issue_id) if e.kind == "comment"]
+        texts = [e.payload.get("text") for e in timeline(session, issue_id) if e.type == "comment"]
     assert texts == ["已通知村委会设置警示", "今天又去看了，塌陷扩大"]
 
 
@@ -115,7 +116,7 @@ def test_an_event_the_rules_forbid_is_rejected_and_kept_in_the_timeline_marked(c
     [again] = central.push(wang, rate)
     assert (again["status"], again["first_status"], again["code"]) == ("duplicate", "rejected",
                                                                       "event.not_allowed_in_status")
-    assert _count(central, "SELECT count(*) FROM issue_event WHERE id = :i", i=rate["body"]["id"]) == 1
+    assert _count(central, "SELECT count(*) FROM record_event WHERE id = :i", i=rate["body"]["id"]) == 1
 
 
 def test_a_role_the_rules_do_not_allow_is_rejected_with_its_code(central):
@@ -176,7 +177,7 @@ def test_an_issue_naming_a_photo_not_yet_uploaded_is_refused_until_it_is(central
     central.upload(wang, photo)
     [result] = central.push(wang, create)
     assert result["status"] == "applied"
-    assert _count(central, "SELECT count(*) FROM issue_photo WHERE sha256 = :s", s=sha) == 1
+    assert _count(central, "SELECT count(*) FROM record_photo WHERE sha256 = :s", s=sha) == 1
 
 
 def test_a_record_id_taken_by_another_mutation_is_refused(central):
@@ -201,3 +202,62 @@ def test_the_department_responds_and_resolves_and_the_deputy_rates(central):
     with Session(central.engine) as session:
         issue = session.get(Issue, issue_id)
         assert (issue.status, issue.rating) == ("rated", 4)
+
+
+def _records(snapshot: dict) -> dict:
+    """A snapshot without the answers the store remembers: what a refused mutation must leave alone."""
+    return {k: v for k, v in snapshot.items() if k != "applied_mutation"}
+
+
+def test_a_latitude_of_true_is_refused_not_stored_as_one(central):
+    wang = central.login("deputy-wang")
+    before = central.snapshot()
+    boolean = issue_create()
+    boolean["body"]["location"] = {"latitude": True, "longitude": 116.4, "accuracy_m": 8, "source": "device"}
+    [result] = central.push(wang, boolean)
+    assert (result["status"], result["code"]) == ("rejected", "request.malformed")
+    assert any(error.startswith("location.latitude") for error in result["detail"]["errors"])
+    assert _records(central.snapshot()) == _records(before)
+    # The same issue with a number for its latitude is kept, with that number.
+    number = issue_create()
+    number["body"]["location"] = {**boolean["body"]["location"], "latitude": 33.15}
+    assert central.push(wang, number)[0]["status"] == "applied"
+    with Session(central.engine) as session:
+        assert session.get(Issue, number["body"]["id"]).latitude == 33.15
+
+
+def test_a_time_in_the_year_9999_is_refused_and_nothing_is_stored(central):
+    wang = central.login("deputy-wang")
+    create = issue_create()
+    central.push(wang, create)
+    before = central.snapshot()
+    future = "9999-12-31T00:00:00+00:00"
+    issue = issue_create()
+    issue["body"]["created_at"] = future
+    comment = issue_event(create["body"]["id"], "comment", text="塌陷扩大")
+    comment["body"]["created_at"] = future
+    results = central.push(wang, issue, comment)
+    assert [(r["status"], r["code"]) for r in results] == [("rejected", "record.time_in_future")] * 2
+    assert all(r["detail"]["field"] == "created_at" and r["reason"] for r in results)
+    assert _records(central.snapshot()) == _records(before)
+    # Final, not retried for ever: sent again, the same refusal.
+    again = central.push(wang, issue, comment)
+    assert [(r["status"], r["first_status"], r["code"]) for r in again] == [
+        ("duplicate", "rejected", "record.time_in_future")] * 2
+
+
+def test_a_mutation_kind_with_a_nul_character_gets_a_final_typed_refusal(central):
+    wang = central.login("deputy-wang")
+    create = issue_create()
+    odd = [{**create, "kind": "issue.create\x00"}, {**issue_create(), "kind": "iss\x00ue.create"},
+           {"id": issue_create()["id"], "kind": "\x00", "body": {}}]
+    before = central.snapshot()
+    first = central.push(wang, *odd)
+    assert [r["status"] for r in first] == ["rejected"] * 3
+    assert all(r["code"] in ("mutation.unknown_kind", "request.malformed") for r in first), first
+    assert not any(Problem(r["code"]).retryable or r["code"] in RETRYABLE_CODES for r in first)
+    assert _records(central.snapshot()) == _records(before)
+    again = central.push(wang, *odd)
+    assert [(r["status"], r["first_status"], r["code"]) for r in again] == [
+        ("duplicate", "rejected", r["code"]) for r in first]
+    assert _records(central.snapshot()) == _records(before)

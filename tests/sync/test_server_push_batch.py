@@ -8,9 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app.issues import timeline
-from app.models import Issue, Station
-from sync.protocol import EntityKind
+from app.issues import Issue, timeline
+from app.models import Station
 from sync.server import changes, push
 from sync.server.db import write_session
 from tests.sync.conftest import department, issue_create, issue_event, jpeg
@@ -40,14 +39,14 @@ def test_events_on_an_issue_created_earlier_in_the_same_batch_see_it(central):
     assert seqs == sorted(seqs) and len(set(seqs)) == 4
     with Session(central.engine) as session:
         events = timeline(session, issue_id)
-        assert [e.kind for e in events] == ["create", "comment", "attach_photo", "comment"]
+        assert [e.type for e in events] == ["create", "comment", "attach_photo", "comment"]
         assert [e.server_seq for e in events] == seqs
         issue = session.get(Issue, issue_id)
         assert issue.updated_at == max(e.created_at for e in events)
-    assert _rows(central, "SELECT sha256, position FROM issue_photo WHERE issue_id = :i", i=issue_id) == [(sha, 0)]
+    assert _rows(central, "SELECT sha256, position FROM record_photo WHERE record_id = :i", i=issue_id) == [(sha, 0)]
     # The deputy pulls the issue, its photo and every event, each once for this audience.
     pulled, _ = central.pull_all(wang)
-    mine = [c for c in pulled if c["data"].get("issue_id", c["data"].get("id")) == issue_id]
+    mine = [c for c in pulled if c["data"].get("record_id", c["data"].get("id")) == issue_id]
     assert sorted(c["data"]["id"] for c in mine if c["entity"] == "event") == sorted(
         [create["body"]["event_id"]] + [m["body"]["id"] for m in batch[1:]])
     assert [c["data"]["sha256"] for c in mine if c["entity"] == "photo"] == [sha]
@@ -70,7 +69,7 @@ def test_the_office_classifies_assigns_and_supervises_a_new_issue_in_one_batch(c
     # The department was sent what came before the assignment, to it alone, and the rest as it happened.
     later, _ = central.pull_all(water, since=water_cursor)
     events = [c["data"]["id"] for c in later if c["entity"] == "event"]
-    assert sorted(events) == sorted(e for (e,) in _rows(central, "SELECT id FROM issue_event WHERE issue_id = :i",
+    assert sorted(events) == sorted(e for (e,) in _rows(central, "SELECT id FROM record_event WHERE record_id = :i",
                                                         i=issue_id))
     assert [c["entity"] for c in later if c["data"].get("id") == issue_id][:1] == ["issue"]
     # And it may act on it at once.
@@ -100,7 +99,7 @@ def test_an_event_refused_in_the_middle_of_a_batch_does_not_stop_the_ones_after_
         assert refused.rejected_reason == results[1]["reason"]
         assert events[comment["body"]["id"]].rejected_code is None
         assert session.get(Issue, issue_id).status == "new"
-    assert _count(central, "SELECT count(*) FROM issue_event WHERE id = :i", i=elsewhere["body"]["id"]) == 0
+    assert _count(central, "SELECT count(*) FROM record_event WHERE id = :i", i=elsewhere["body"]["id"]) == 0
     assert _count(central, "SELECT count(*) FROM applied_mutation") == 5  # li's create and the four
 
 
@@ -116,7 +115,7 @@ def test_the_same_mutation_twice_in_one_batch_is_applied_once(central):
     assert results[3]["code"] == "mutation.conflict"
     assert results[4]["seq"] == results[1]["seq"]
     assert _count(central, "SELECT count(*) FROM issue WHERE id = :i", i=create["body"]["id"]) == 1
-    assert _count(central, "SELECT count(*) FROM issue_event WHERE issue_id = :i", i=create["body"]["id"]) == 2
+    assert _count(central, "SELECT count(*) FROM record_event WHERE record_id = :i", i=create["body"]["id"]) == 2
     assert _count(central, "SELECT count(*) FROM applied_mutation") == 2
     texts = [p for (p,) in _rows(central, "SELECT data FROM change_log WHERE entity = 'event' AND entity_id = :i",
                                  i=comment["body"]["id"])]
@@ -202,7 +201,7 @@ def test_a_change_logged_after_a_batch_takes_the_next_seq(central):
     results = central.push(wang, *[issue_create(title=f"问题{n}") for n in range(3)])
     with write_session(central.engine) as session:
         station = session.exec(select(Station)).first()
-        seq = changes.log_reference(session, EntityKind.STATION, station)
+        seq = changes.log_reference(session, "station", station)
         session.commit()
     assert seq > max(r["seq"] for r in results)
     [after] = central.push(wang, issue_create())
@@ -221,7 +220,7 @@ def test_an_issue_reassigned_twice_in_one_batch_reaches_each_department_whole(ce
     to_build = issue_event(issue_id, "assign", department_id=department("build"), text="改由村镇建设办处理")
     assert [r["status"] for r in central.push(office, to_water, to_build)] == ["applied", "applied"]
 
-    all_events = {e for (e,) in _rows(central, "SELECT id FROM issue_event WHERE issue_id = :i", i=issue_id)}
+    all_events = {e for (e,) in _rows(central, "SELECT id FROM record_event WHERE record_id = :i", i=issue_id)}
     build_later, _ = central.pull_all(build, since=build_cursor)
     assert {c["data"]["id"] for c in build_later if c["entity"] == "event"} == all_events
     assert [c["data"]["department_id"] for c in build_later if c["entity"] == "issue"] == [department("build")]
@@ -240,5 +239,5 @@ def test_the_same_photo_attached_by_two_devices_is_refused_the_second_time(centr
     first = central.push(wang, issue_event(issue_id, "attach_photo", sha256=sha, width=64, height=48))[0]
     second = central.push(hu, issue_event(issue_id, "attach_photo", sha256=sha, width=64, height=48))[0]
     assert first["status"] == "applied"
-    assert (second["status"], second["code"]) == ("rejected", "issue.photo_twice")  # final: not sent forever
-    assert _rows(central, "SELECT sha256 FROM issue_photo WHERE issue_id = :i", i=issue_id) == [(sha,)]
+    assert (second["status"], second["code"]) == ("rejected", "record.photo_twice")  # final: not sent forever
+    assert _rows(central, "SELECT sha256 FROM record_photo WHERE record_id = :i", i=issue_id) == [(sha,)]

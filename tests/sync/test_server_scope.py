@@ -40,7 +40,7 @@ def test_a_deputy_cannot_act_on_another_stations_issue(central):
     assert {k: v for k, v in after.items() if k != "applied_mutation"} == \
         {k: v for k, v in before.items() if k != "applied_mutation"}
     with central.engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM issue_event WHERE id = :i"),
+        assert conn.execute(text("SELECT count(*) FROM record_event WHERE id = :i"),
                             {"i": comment["body"]["id"]}).scalar_one() == 0
 
 
@@ -51,7 +51,7 @@ def test_a_deputys_pull_holds_their_station_and_nothing_of_another(central):
     central.push(hu, ours)  # station staff of 桔园 recorded it: the 桔园 deputy sees it too
     changes, _ = central.pull_all(wang)
     assert _issue_ids(changes) == {ours["body"]["id"]}
-    assert all(c["data"].get("issue_id") != theirs["body"]["id"] for c in changes)
+    assert all(c["data"].get("record_id") != theirs["body"]["id"] for c in changes)
     # Reference data goes to everyone; people's phone numbers to no one.
     entities = {c["entity"] for c in changes}
     assert {"station", "department", "category", "person"} <= entities
@@ -115,7 +115,7 @@ def test_a_department_receives_the_whole_issue_when_it_is_assigned_later(central
     later, _ = central.pull_all(water, since=cursor)
     assert _issue_ids(later) == {issue_id}
     with central.engine.connect() as conn:
-        all_events = set(conn.execute(text("SELECT id FROM issue_event WHERE issue_id = :i"),
+        all_events = set(conn.execute(text("SELECT id FROM record_event WHERE record_id = :i"),
                                       {"i": issue_id}).scalars())
     assert _event_ids(later) == all_events and len(all_events) == 4
     assert [c["data"]["sha256"] for c in later if c["entity"] == "photo"] == [sha]

@@ -8,15 +8,15 @@ import asyncio
 from sqlalchemy import text
 from sqlmodel import select
 
-from app.issues import timeline
-from app.models import Issue, IssueEvent, IssuePhoto
+from app.issues import Issue, timeline
+from app.records import RecordEvent, RecordPhoto
 from tests.sync.conftest import department, issue_create, issue_event, jpeg
 from tests.sync.phones import asgi_http, new_phone
 
 
 def _of_issue(changes, issue_id: str) -> list[dict]:
     """The record changes of one issue (the issue row, its events and photos)."""
-    return [c for c in changes if (c["data"].get("id") if c["entity"] == "issue" else c["data"].get("issue_id"))
+    return [c for c in changes if (c["data"].get("id") if c["entity"] == "issue" else c["data"].get("record_id"))
             == issue_id and c["entity"] in ("issue", "event", "photo")]
 
 
@@ -26,13 +26,13 @@ def _revoked(changes) -> list[dict]:
 
 def _server_events(central, issue_id: str) -> set[str]:
     with central.engine.connect() as conn:
-        return set(conn.execute(text("SELECT id FROM issue_event WHERE issue_id = :i"), {"i": issue_id}).scalars())
+        return set(conn.execute(text("SELECT id FROM record_event WHERE record_id = :i"), {"i": issue_id}).scalars())
 
 
-def _local(phone, issue_id: str) -> tuple[Issue | None, list[IssueEvent], list[IssuePhoto]]:
+def _local(phone, issue_id: str) -> tuple[Issue | None, list[RecordEvent], list[RecordPhoto]]:
     with phone.session() as session:
         return (session.get(Issue, issue_id), timeline(session, issue_id),
-                list(session.exec(select(IssuePhoto).where(IssuePhoto.issue_id == issue_id))))
+                list(session.exec(select(RecordPhoto).where(RecordPhoto.record_id == issue_id))))
 
 
 def _assigned_to_water(central):
@@ -137,6 +137,6 @@ def test_a_revoked_issue_leaves_the_departments_phone_and_comes_back_whole(centr
     issue, events, photos = back
     assert issue is not None and issue.department_id == department("water") and issue.status == "assigned"
     assert {e.id for e in events} == _server_events(central, issue_id) and len(events) == 6
-    assert [e.kind for e in events][-3:] == ["assign", "respond", "assign"]
+    assert [e.type for e in events][-3:] == ["assign", "respond", "assign"]
     assert all(e.server_seq is not None for e in events)
     assert [p.sha256 for p in photos] == [sha]

@@ -81,8 +81,11 @@ def event(batch: Batch, m: Prepared, body: EventBody) -> int:
     latest = max(record.latest, staged["created_at"])
     row = record.row | kind.derived(state)
     row["updated_at"] = max(latest, row["updated_at"])
-    changes = _moved(batch, record, row, photos)
+    # In this order (seqs are given out as changes are made): the department the record leaves
+    # is told, then the record as it now is, then its history for the department it reaches.
+    changes = _left(batch, record, row)
     changes.append(batch.change(kind.name, logged(_times(kind), row), record, row))
+    changes += _reached(batch, record, row, photos)
     if photos is not record.photos:
         changes.append(batch.change("photo", logged(PHOTO_TIMES, photos[-1]), record, row))
         batch.new_photos.append(photos[-1])
@@ -95,23 +98,25 @@ def event(batch: Batch, m: Prepared, body: EventBody) -> int:
     return staged["server_seq"]
 
 
-def _moved(batch: Batch, record: RecordInBatch, row: dict[str, Any], photos: list[dict[str, Any]]) -> list[dict]:
-    """The changes a move to another department logs: the one it leaves is told, the new one gets the history."""
+def _left(batch: Batch, record: RecordInBatch, row: dict[str, Any]) -> list[dict]:
+    """The change a move to another department logs for the one it leaves (it alone: the old scope)."""
     column = record.kind.scope.department
-    if column is None or row[column] == record.row[column]:
+    if column is None or row[column] == record.row[column] or not record.row[column]:
         return []
-    changes = []
-    if record.row[column]:
-        # The department it leaves is told so (it alone: the row carries the old scope), and
-        # its phones drop their copy; they see nothing of the record after this.
-        changes.append(batch.change("revoked", {"entity": record.kind.name, "id": record.id}, record, record.row,
-                                    audience=Audience.DEPARTMENT))
-    if row[column]:
-        # Sent again to the new department only: its cursor is past the record's history.
-        changes += [batch.change("photo", logged(PHOTO_TIMES, earlier), record, row, audience=Audience.DEPARTMENT)
-                    for earlier in photos]
-        changes += [batch.change("event", _logged_event(earlier), record, row, audience=Audience.DEPARTMENT)
-                    for earlier in record.events if earlier["server_seq"] is not None]
+    # Its phones drop their copy; they see nothing of the record after this.
+    return [batch.change("revoked", {"entity": record.kind.name, "id": record.id}, record, record.row,
+                         audience=Audience.DEPARTMENT)]
+
+
+def _reached(batch: Batch, record: RecordInBatch, row: dict[str, Any], photos: list[dict[str, Any]]) -> list[dict]:
+    """The history a move sends again to the department it reaches, whose cursor is past it (to it alone)."""
+    column = record.kind.scope.department
+    if column is None or row[column] == record.row[column] or not row[column]:
+        return []
+    changes = [batch.change("photo", logged(PHOTO_TIMES, earlier), record, row, audience=Audience.DEPARTMENT)
+               for earlier in photos]
+    changes += [batch.change("event", _logged_event(earlier), record, row, audience=Audience.DEPARTMENT)
+                for earlier in record.events if earlier["server_seq"] is not None]
     return changes
 
 
