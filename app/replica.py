@@ -348,10 +348,12 @@ def _upsert(session: Session, model: type[SQLModel], entity: str, row: dict[str,
     if current is None and entity == PHOTO:
         current = session.get(model, _key(entity, row))
     kind = kind_named(entity)
-    # What the timeline decides is recomputed here from the events, never taken from the wire.
+    # What the timeline decides is recomputed from the events once the page is in (refresh), never kept from
+    # the wire. A new record still takes every column: its kind may start the timeline from one the timeline
+    # also decides (an issue's category, until an event classifies it again).
     derived = set(kind.derived_columns) | {"search_text"} if kind is not None else set()
     if current is None:
-        record = model(**{k: v for k, v in row.items() if k not in derived})
+        record = model(**row)
         session.add(record)
         return record
     if entity == EVENT:

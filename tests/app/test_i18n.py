@@ -7,6 +7,7 @@ import pytest
 
 from app.clock import utcnow
 from app.i18n import CatalogError, Translator, load_catalog
+from app.problems import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,10 +33,11 @@ def test_every_key_used_in_code_is_in_the_catalog():
 
 
 def test_every_domain_error_has_a_message():
-    codes = set()
-    for path in (ROOT / "app").rglob("*.py"):
-        codes |= set(re.findall(r'DomainError\(\s*"([a-z_.]+)"', path.read_text(encoding="utf-8")))
-    codes |= {f"location.{n}_not_number" for n in ("latitude", "longitude", "accuracy_m")}
+    named = set()
+    for path in (ROOT / "app").rglob("*.py"):  # every problem the app raises or reports
+        named |= set(re.findall(r"\bProblem\.([A-Z][A-Z0-9_]*)\b", path.read_text(encoding="utf-8")))
+    codes = {Problem[name].value for name in named}
+    assert {"issue.title_required", "location.latitude_not_number", "event.score_range"} <= codes
     catalog = load_catalog("zh-CN")
     assert sorted(c for c in codes if f"error.{c}" not in catalog) == []
 

@@ -4,11 +4,12 @@ import pytest
 from sqlmodel import select
 
 from app.clock import utcnow
-from app.demo import actor_for
+from app.actors import Actor
 from app.errors import DomainError
-from app.issues import (IssueDraft, IssueQuery, PhotoRef, capture_issue as capture_as, count_issues, list_issues,
-                        make_location, timeline)
-from app.models import Issue, IssueEvent, IssuePhoto, OutboxMutation
+from app.issues import (Issue, IssueDraft, IssueQuery, PhotoRef, capture_issue as capture_as, count_issues,
+                        list_issues, make_location, timeline)
+from app.models import OutboxMutation
+from app.records import RecordEvent, RecordPhoto
 from app.reference import stable_id
 from tests.factories import act, capture_issue
 
@@ -17,15 +18,15 @@ SHA = "ab" * 32
 
 def test_capturing_an_issue_writes_it_its_timeline_and_the_outbox_at_once(session, township):
     wang = township["deputy-wang"]
-    issue = capture_issue(session, wang, photos=(PhotoRef(SHA, 1600, 1200, 200_000),),
+    issue = capture_issue(session, wang, photos=(PhotoRef(sha256=SHA, width=1600, height=1200, byte_size=200_000),),
                           location=make_location(33.15, 107.33, 8, "device"))
     assert issue.status == "new"
     assert issue.station_id == wang.station_id
     assert issue.location_source == "device" and issue.accuracy_m == 8
     events = timeline(session, issue.id)
-    assert [e.kind for e in events] == ["create"]
+    assert [e.type for e in events] == ["create"]
     assert events[0].payload == {"photos": [SHA]}  # the photo's hash is evidence in the timeline
-    assert session.exec(select(IssuePhoto)).one().sha256 == SHA
+    assert session.exec(select(RecordPhoto)).one().sha256 == SHA
     mutation = session.exec(select(OutboxMutation)).one()
     assert mutation.kind == "issue.create" and mutation.body["id"] == issue.id and mutation.state == "pending"
 
@@ -86,7 +87,7 @@ def test_a_forbidden_event_changes_nothing(session, township):
     with pytest.raises(DomainError):
         act(session, township["deputy-wang"], issue.id, "resolve", text="自己办结")
     session.rollback()
-    assert [e.kind for e in session.exec(select(IssueEvent))] == ["create"]
+    assert [e.type for e in session.exec(select(RecordEvent))] == ["create"]
     assert len(session.exec(select(OutboxMutation)).all()) == 1
 
 
@@ -100,7 +101,7 @@ def test_assigning_to_an_unknown_department_is_refused(session, township):
 def _many(session, person, n):
     base = utcnow() - timedelta(days=n)
     for i in range(n):
-        capture_as(session, actor=actor_for(person), created_at=base + timedelta(minutes=i),
+        capture_as(session, actor=Actor.of(person), created_at=base + timedelta(minutes=i),
                    draft=IssueDraft(title=f"问题{i:05d}", category_id=stable_id("category", "roads" if i % 2 else "water"),
                                     place_name="枣园村" if i % 3 == 0 else "七星村"))
 

@@ -1,8 +1,8 @@
 """Phones and a central store for the sync client's tests: in process, or a real uvicorn on loopback.
 
     central = make_central(tmp_path)                       # create_app + demo logins
-    async with asgi_http(central) as http:
-        phone = await new_phone(tmp_path, "wang", "deputy-wang", http)
+    async with asgi_http(central) as transport:
+        phone = await new_phone(tmp_path, "wang", "deputy-wang", transport)
         issue = phone.capture(title="机耕道塌方", photos=[photo_bytes])
         report = await phone.client.sync_once()
 """
@@ -25,8 +25,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.issues import IssueDraft, PhotoRef, capture_issue, record_event
-from app.models import Issue, IssueEvent
+from app.issues import Issue, IssueDraft, PhotoRef, capture_issue, record_event
+from app.records import RecordEvent
 from app.photos import PhotoStore, process_photo
 from app.reference import stable_id
 from app.replica import signed_in_user
@@ -61,12 +61,30 @@ def make_central(data_dir: Path):
     return app
 
 
-def asgi_http(app, *, wrap=None) -> httpx.AsyncClient:
-    """An HTTP client whose requests go straight into the app (no socket); wrap(transport) may add faults."""
+def asgi_http(app, *, wrap=None) -> httpx.AsyncBaseTransport:
+    """A transport whose requests go straight into the app (no socket); wrap(transport) may add faults."""
     transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
     if wrap is not None:
         transport = wrap(transport)
-    return httpx.AsyncClient(transport=transport, base_url=CENTRAL_URL)
+    return transport
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """A transport that notes every request before passing it on, and every answer that came back."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport):
+        self.inner = inner
+        self.requests: list[httpx.Request] = []
+        self.responses: list[httpx.Response] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        response = await self.inner.handle_async_request(request)
+        self.responses.append(response)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 @dataclass
@@ -97,19 +115,20 @@ class Phone:
                                place_type="farmland", place_name="枣园村二组", photos=tuple(photos), **fields)
             return capture_issue(session, actor=actor, draft=draft)
 
-    def act(self, issue_id: str, kind: str, **payload: Any) -> IssueEvent:
+    def act(self, issue_id: str, kind: str, **payload: Any) -> RecordEvent:
         with self.session() as session:
             actor = signed_in_user(session).actor()
-            return record_event(session, actor=actor, issue_id=issue_id, kind=kind, payload=payload)
+            return record_event(session, actor=actor, issue_id=issue_id, type_=kind, payload=payload)
 
 
-async def new_phone(root: Path, name: str, username: str, http: httpx.AsyncClient | None = None, *,
+async def new_phone(root: Path, name: str, username: str, transport: httpx.AsyncBaseTransport | None = None, *,
                     base_url: str = CENTRAL_URL, first_sync: bool = True, **client_options: Any) -> Phone:
     """Set up a phone, sign in as username and (by default) pull the township's reference data."""
     folder = root / "phones" / name
     engine = open_store(folder / "lianluo.sqlite3")
     photos = PhotoStore(folder / "photos")
-    client = SyncClient(engine, photos, base_url=base_url, device_id=f"device-{name}", http=http, **client_options)
+    client = SyncClient(engine, photos, base_url=base_url, device_id=f"device-{name}", transport=transport,
+                        **client_options)
     await client.login(username, DEMO_PASSWORD, device_name=f"{name}的手机")
     if first_sync:
         report = await client.sync_once()

@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 from sqlmodel import select
 
 from app.ids import new_id
-from app.issues import timeline
-from app.models import Issue, IssueEvent, IssuePhoto, OutboxMutation, Person
+from app.issues import Issue, timeline
+from app.models import OutboxMutation, Person
 from app.outbox import (pending_photo_hashes, read_status, record_result, rejected_changes)
 from app.reference import stable_id
-from app.replica import ReplicaUser, apply_changes, get_cursor, remember_login, signed_in_user
+from app.records import RecordEvent, RecordPhoto
+from app.replica import ReplicaUser, apply_changes, get_cursor, parse_change, remember_login, signed_in_user
 from tests.factories import act, capture_issue
 
 SHA = "ab" * 32
@@ -28,11 +29,17 @@ def _issue_data(issue_id: str, reporter: Person, **extra) -> dict:
 
 
 def _event_data(event_id: str, issue_id: str, actor: Person, kind: str, payload: dict, **extra) -> dict:
-    data = {"id": event_id, "issue_id": issue_id, "kind": kind, "actor_id": actor.id, "actor_role": actor.role,
-            "created_at": "2026-05-01T03:00:00+00:00", "payload": payload, "server_seq": None,
-            "rejected_code": None, "rejected_reason": None}
+    data = {"id": event_id, "record_kind": "issue", "record_id": issue_id, "type": kind, "actor_id": actor.id,
+            "actor_role": actor.role, "actor_station_id": actor.station_id,
+            "actor_department_id": actor.department_id, "created_at": "2026-05-01T03:00:00+00:00",
+            "payload": payload, "server_seq": None, "rejected_code": None, "rejected_reason": None}
     data.update(extra)
     return data
+
+
+def _pulled(changes: list[dict]) -> list:
+    """Parse changes as a pull page carries them, as the sync client does."""
+    return [parse_change(c["seq"], c["entity"], c["data"]) for c in changes]
 
 
 def test_client_pulled_issue_and_events_land_once_and_derive_status(session, township):
@@ -43,34 +50,37 @@ def test_client_pulled_issue_and_events_land_once_and_derive_status(session, tow
                                                           {"department_id": stable_id("department", "build")})},
         {"seq": 10, "entity": "issue", "data": _issue_data(issue_id, wang)},
         {"seq": 11, "entity": "event", "data": _event_data(create_id, issue_id, wang, "create", {"photos": [SHA]})},
-        {"seq": 13, "entity": "photo", "data": {"issue_id": issue_id, "sha256": SHA, "position": 0, "width": 640,
-                                                "height": 480, "byte_size": 1000, "taken_at": None}},
+        {"seq": 13, "entity": "photo", "data": {"record_kind": "issue", "record_id": issue_id, "sha256": SHA,
+                                                "position": 0, "width": 640, "height": 480, "byte_size": 1000,
+                                                "taken_at": None}},
     ]
     for _ in range(2):  # a page applied twice (its cursor was lost) changes nothing
-        applied = apply_changes(session, changes)
+        applied = apply_changes(session, _pulled(changes))
         session.commit()
-        assert applied.issues == {issue_id}
+        assert applied.records == {issue_id}
     issue = session.get(Issue, issue_id)
     # Status comes from the timeline, not from the wire's cached copy ("rated").
     assert issue.status == "assigned" and issue.department_id == stable_id("department", "build")
     assert issue.rating is None
-    assert [e.kind for e in timeline(session, issue_id)] == ["create", "assign"]
+    assert issue.category_id == stable_id("category", "roads")  # what the deputy chose when recording it
+    assert [e.type for e in timeline(session, issue_id)] == ["create", "assign"]
     assert [e.server_seq for e in timeline(session, issue_id)] == [11, 12]
-    assert len(session.exec(select(IssuePhoto)).all()) == 1
+    assert len(session.exec(select(RecordPhoto)).all()) == 1
     assert "村道塌方" in issue.search_text
 
 
 def test_client_an_event_before_its_issue_is_held_until_the_issue_arrives(session, township):
     wang = township["deputy-wang"]
     issue_id, create_id, comment_id = new_id(), new_id(), new_id()
-    first = apply_changes(session, [{"seq": 20, "entity": "event",
-                                     "data": _event_data(comment_id, issue_id, wang, "comment", {"text": "补充"})}])
+    first = apply_changes(session, _pulled([{"seq": 20, "entity": "event",
+                                             "data": _event_data(comment_id, issue_id, wang, "comment",
+                                                                 {"text": "补充"})}]))
     session.commit()
-    assert first.held == 1 and session.get(IssueEvent, comment_id) is None
-    second = apply_changes(session, [
+    assert first.held == 1 and session.get(RecordEvent, comment_id) is None
+    second = apply_changes(session, _pulled([
         {"seq": 21, "entity": "issue", "data": _issue_data(issue_id, wang)},
         {"seq": 22, "entity": "event", "data": _event_data(create_id, issue_id, wang, "create", {"photos": []})},
-    ])
+    ]))
     session.commit()
     assert second.held == 0
     assert {e.id for e in timeline(session, issue_id)} == {create_id, comment_id}
@@ -81,8 +91,9 @@ def test_client_pulled_copy_of_a_local_event_only_gets_its_server_fields(session
     issue = capture_issue(session, wang)
     comment = act(session, wang, issue.id, "comment", text="现场又塌了一段")
     local_payload = dict(comment.payload)
-    apply_changes(session, [{"seq": 40, "entity": "event",
-                             "data": _event_data(comment.id, issue.id, wang, "comment", {"text": "changed?"})}])
+    apply_changes(session, _pulled([{"seq": 40, "entity": "event",
+                                     "data": _event_data(comment.id, issue.id, wang, "comment",
+                                                         {"text": "changed?"})}]))
     session.commit()
     session.refresh(comment)
     assert comment.server_seq == 40 and comment.payload == local_payload
@@ -100,8 +111,8 @@ def test_client_refused_event_is_marked_and_listed_for_its_author(session, towns
     session.refresh(comment)
     assert comment.rejected_code == "event.not_allowed_in_status"
     [refused] = rejected_changes(session)
-    assert refused.event_id == comment.id and refused.issue_title == issue.title
-    assert refused.reason == "issue is merged" and refused.event_kind == "comment"
+    assert refused.event_id == comment.id and refused.title == issue.title
+    assert refused.reason == "issue is merged" and refused.event_type == "comment"
     status = read_status(session)
     assert status.pending_mutations == 0 and len(status.rejected) == 1
 
@@ -149,23 +160,23 @@ def test_client_a_revoked_issue_leaves_the_replica_but_not_while_changes_of_it_w
     comment = act(session, wang, issue.id, "comment", text="补充情况")
     session.commit()
     # Its creation and the comment still wait to be pushed: the issue stays, whole.
-    kept = apply_changes(session, [_revoked(50, issue.id)])
+    kept = apply_changes(session, _pulled([_revoked(50, issue.id)]))
     session.commit()
     assert kept.revoked == frozenset()
     assert session.get(Issue, issue.id) is not None
-    assert [(e.kind, e.id) for e in timeline(session, issue.id)][1:] == [("comment", comment.id)]
-    assert [e.kind for e in timeline(session, issue.id)] == ["create", "comment"]
-    assert len(session.exec(select(IssuePhoto).where(IssuePhoto.issue_id == issue.id)).all()) == 1
+    assert [(e.type, e.id) for e in timeline(session, issue.id)][1:] == [("comment", comment.id)]
+    assert [e.type for e in timeline(session, issue.id)] == ["create", "comment"]
+    assert len(session.exec(select(RecordPhoto).where(RecordPhoto.record_id == issue.id)).all()) == 1
     # Once the server has answered them, the same revocation removes it (the page is sent again).
     for mutation in session.exec(select(OutboxMutation)).all():
         record_result(session, mutation, status="applied")
     session.commit()
-    gone = apply_changes(session, [_revoked(50, issue.id)])
+    gone = apply_changes(session, _pulled([_revoked(50, issue.id)]))
     session.commit()
     assert gone.revoked == {issue.id}
     assert session.get(Issue, issue.id) is None
-    assert session.exec(select(IssueEvent).where(IssueEvent.issue_id == issue.id)).all() == []
-    assert session.exec(select(IssuePhoto).where(IssuePhoto.issue_id == issue.id)).all() == []
+    assert session.exec(select(RecordEvent).where(RecordEvent.record_id == issue.id)).all() == []
+    assert session.exec(select(RecordPhoto).where(RecordPhoto.record_id == issue.id)).all() == []
 
 
 def test_client_a_revocation_drops_what_came_before_it_and_keeps_what_came_after(session, township):
@@ -173,19 +184,19 @@ def test_client_a_revocation_drops_what_came_before_it_and_keeps_what_came_after
     issue_id, create_id, assign_id = new_id(), new_id(), new_id()
     create = _event_data(create_id, issue_id, wang, "create", {"photos": []}, server_seq=11)
     # Received and revoked within one page: nothing of it is kept, whatever order the page holds.
-    apply_changes(session, [_revoked(12, issue_id), {"seq": 11, "entity": "event", "data": create},
-                            {"seq": 10, "entity": "issue", "data": _issue_data(issue_id, wang)}])
+    apply_changes(session, _pulled([_revoked(12, issue_id), {"seq": 11, "entity": "event", "data": create},
+                                    {"seq": 10, "entity": "issue", "data": _issue_data(issue_id, wang)}]))
     session.commit()
-    assert session.get(Issue, issue_id) is None and session.get(IssueEvent, create_id) is None
+    assert session.get(Issue, issue_id) is None and session.get(RecordEvent, create_id) is None
     # Revoked, then given back: the page's later copy is kept, sent again whole.
     assign = _event_data(assign_id, issue_id, office, "assign", {"department_id": stable_id("department", "water")})
-    applied = apply_changes(session, [
+    applied = apply_changes(session, _pulled([
         {"seq": 21, "entity": "event", "data": assign},
         {"seq": 19, "entity": "event", "data": create},
         {"seq": 18, "entity": "issue", "data": _issue_data(issue_id, wang)},
         _revoked(17, issue_id),
         {"seq": 16, "entity": "event", "data": _event_data(new_id(), issue_id, wang, "comment", {"text": "旧的"})},
-    ])
+    ]))
     session.commit()
     assert applied.revoked == {issue_id}
     assert [e.id for e in timeline(session, issue_id)] == [create_id, assign_id]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from sqlalchemy import update
@@ -14,7 +15,7 @@ from app.outbox import SyncOutcome, read_status
 from app.replica import signed_in_user
 from sync.client import LoginRefused
 from sync.server.db import device_token
-from tests.sync.phones import asgi_http, central_rows, make_central, new_phone, phone_photos
+from tests.sync.phones import Recording, asgi_http, central_rows, make_central, new_phone, phone_photos
 
 
 @pytest.fixture
@@ -141,31 +142,27 @@ def test_client_refuses_to_sign_in_someone_else_over_waiting_changes(tmp_path, c
 
 def test_client_pushes_photo_free_issues_while_photos_upload_and_keeps_each_issue_in_order(tmp_path, central):
     photos = phone_photos()
-    log: list[tuple[str, str, list]] = []
 
-    async def record(request):
+    def described(request):
         kinds = []
         if request.url.path.endswith("/push"):
-            import json
-
-            kinds = [(m["kind"], m["body"].get("issue_id") or m["body"].get("id"))
+            kinds = [(m["kind"], m["body"].get("record_id") or m["body"].get("id"))
                      for m in json.loads(request.content)["mutations"]]
-        log.append((request.method, request.url.path.rsplit("/", 1)[-1], kinds))
+        return request.method, request.url.path.rsplit("/", 1)[-1], kinds
 
     async def main():
-        async with asgi_http(central) as http:
-            http.event_hooks["request"].append(record)
+        async with Recording(asgi_http(central)) as http:
             phone = await new_phone(tmp_path, "liu", "deputy-liu", http)
             refs = [phone.add_photo(path.read_bytes()) for path in photos[:2]]
             with_photos = phone.capture(title="山坡裂缝", category="safety", photos=refs)
             phone.act(with_photos.id, "comment", text="裂缝比上周宽")
             plain = phone.capture(title="村道硬化未完工", category="roads")
             phone.act(plain.id, "comment", text="学生上学不便")
-            log.clear()
+            http.requests.clear()
             report = await phone.client.sync_once()
-            return phone, with_photos, plain, report
+            return phone, with_photos, plain, report, [described(r) for r in http.requests]
 
-    phone, with_photos, plain, report = asyncio.run(main())
+    phone, with_photos, plain, report, log = asyncio.run(main())
     assert report.ok and report.applied == 4 and report.photos_uploaded == 2
     pushes = [kinds for method, name, kinds in log if name == "push"]
     # The issue without photos went first, alongside the uploads; the other after its photos.
@@ -175,11 +172,11 @@ def test_client_pushes_photo_free_issues_while_photos_upload_and_keeps_each_issu
     assert order.index("push") < max(i for i, name in enumerate(order) if len(name) == 64)
     assert max(i for i, name in enumerate(order) if len(name) == 64) < len(order) - order[::-1].index("push") - 1
     engine = central.state.engine
-    seqs = dict(central_rows(engine, "SELECT id, server_seq FROM issue_event"))
+    seqs = dict(central_rows(engine, "SELECT id, server_seq FROM record_event"))
     with phone.session() as session:
         for issue_id in (with_photos.id, plain.id):
             line = timeline(session, issue_id)
-            assert [e.kind for e in line] == ["create", "comment"]
+            assert [e.type for e in line] == ["create", "comment"]
             assert seqs[line[0].id] < seqs[line[1].id]
 
 

@@ -97,11 +97,11 @@ def test_faults_run_loop_backs_off_while_offline_and_resets_after_success(engine
             if len(waits) >= 11:
                 stop.set()
 
-        http = httpx.AsyncClient(transport=httpx.MockTransport(server))
-        client = SyncClient(engine, NoPhotos(), base_url="http://central", device_id="phone-1", http=http,
-                            sleep=fake_sleep, rand=lambda: 0.5, backoff_base=5, backoff_cap=600, idle_interval=60)
+        client = SyncClient(engine, NoPhotos(), base_url="http://central", device_id="phone-1",
+                            transport=httpx.MockTransport(server), sleep=fake_sleep, rand=lambda: 0.5,
+                            backoff_base=5, backoff_cap=600, idle_interval=60)
         await asyncio.wait_for(client.run(stop, wake), timeout=10)
-        await http.aclose()
+        await client.aclose()
 
     asyncio.run(main())
     expected = [backoff_delay(n, base=5, cap=600, rand=lambda: 0.5) for n in range(1, 10)]
@@ -126,9 +126,8 @@ def test_faults_sync_now_cuts_a_backoff_wait_short(engine, session, township):
         async def endless_sleep(delay: float) -> None:
             await asyncio.Event().wait()  # only wake or stop can end this wait
 
-        http = httpx.AsyncClient(transport=httpx.MockTransport(server))
-        client = SyncClient(engine, NoPhotos(), base_url="http://central", device_id="phone-1", http=http,
-                            sleep=endless_sleep)
+        client = SyncClient(engine, NoPhotos(), base_url="http://central", device_id="phone-1",
+                            transport=httpx.MockTransport(server), sleep=endless_sleep)
         loop_task = asyncio.create_task(client.run(stop, wake))
         for _ in range(50):
             await asyncio.sleep(0.01)
@@ -139,7 +138,7 @@ def test_faults_sync_now_cuts_a_backoff_wait_short(engine, session, township):
         assert len(attempts) == 2
         stop.set()
         await asyncio.wait_for(loop_task, timeout=5)
-        await http.aclose()
+        await client.aclose()
 
     asyncio.run(main())
 
@@ -162,9 +161,8 @@ def test_faults_expired_token_waits_for_a_new_login_instead_of_retrying(engine, 
         async def fake_sleep(delay: float) -> None:
             waits.append(delay)
 
-        http = httpx.AsyncClient(transport=httpx.MockTransport(server))
-        client = SyncClient(engine, NoPhotos(), base_url="http://central", device_id="phone-1", http=http,
-                            sleep=fake_sleep)
+        client = SyncClient(engine, NoPhotos(), base_url="http://central", device_id="phone-1",
+                            transport=httpx.MockTransport(server), sleep=fake_sleep)
         reports = []
         loop_task = asyncio.create_task(client.run(stop, wake, on_report=reports.append))
         for _ in range(30):
@@ -172,7 +170,7 @@ def test_faults_expired_token_waits_for_a_new_login_instead_of_retrying(engine, 
         assert len(reports) == 1  # no retry loop against a token the server refuses
         stop.set()
         await asyncio.wait_for(loop_task, timeout=5)
-        await http.aclose()
+        await client.aclose()
         return reports
 
     [report] = asyncio.run(main())

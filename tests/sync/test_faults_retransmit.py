@@ -65,7 +65,7 @@ def test_faults_same_push_three_times_stores_each_record_once(tmp_path):
     engine = central.state.engine
     issue_ids = [i.id for i in issues]
     assert sorted(r[0] for r in central_rows(engine, "SELECT id FROM issue")) == sorted(issue_ids)
-    events = central_rows(engine, "SELECT issue_id, kind FROM issue_event")
+    events = central_rows(engine, "SELECT record_id, type FROM record_event")
     assert Counter(events) == Counter({(i, kind): 1 for i in issue_ids for kind in ("create", "comment")})
     assert len(central_rows(engine, "SELECT id FROM applied_mutation")) == 6
     logged = central_rows(engine, "SELECT entity_id, count(*) FROM change_log WHERE entity = 'event' GROUP BY entity_id")

@@ -89,7 +89,7 @@ def test_faults_server_killed_mid_batch_loses_and_doubles_nothing(tmp_path):
     assert second.duplicates == applied_before_kill
     assert second.applied == 2 * ISSUES - applied_before_kill and not second.rejected
     assert sorted(r[0] for r in central_rows(db, "SELECT id FROM issue")) == sorted(issue_ids)
-    events = Counter(central_rows(db, "SELECT issue_id, kind FROM issue_event"))
+    events = Counter(central_rows(db, "SELECT record_id, type FROM record_event"))
     assert events == Counter({(i, kind): 1 for i in issue_ids for kind in ("create", "comment")})
     logged = central_rows(db, "SELECT entity_id, count(*) FROM change_log WHERE entity = 'event' GROUP BY entity_id")
     assert len(logged) == 2 * ISSUES and {count for _, count in logged} == {1}

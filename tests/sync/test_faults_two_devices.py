@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from app.issues import timeline
-from app.models import Issue
+from app.issues import Issue, timeline
 from app.outbox import SyncOutcome, read_status
 from app.reference import stable_id
 from tests.sync.phones import asgi_http, make_central, new_phone
@@ -51,7 +50,7 @@ def test_faults_two_devices_offline_on_one_issue_converge_and_refusal_reaches_it
     # The second rating came too late: the issue was rated by then. Refused, and said so.
     [refused] = second.rejected
     assert refused.event_id == hu_rate.id and refused.code == "event.not_allowed_in_status"
-    assert refused.issue_title == "村道边沟堵塞，雨天漫水" and refused.reason
+    assert refused.title == "村道边沟堵塞，雨天漫水" and refused.reason
 
     accepted_ids = {wang_comment.id, wang_rate.id, hu_comment.id}
     orders = []
@@ -72,7 +71,7 @@ def test_faults_two_devices_offline_on_one_issue_converge_and_refusal_reaches_it
         status = read_status(session)
         assert status.pending_mutations == 0
         assert [r.event_id for r in status.rejected] == [hu_rate.id]
-        assert status.rejected[0].event_kind == "rate"
+        assert status.rejected[0].event_type == "rate"
     with wang.session() as session:
         assert read_status(session).rejected == ()  # refused for hu, not for wang
     central.state.engine.dispose()

@@ -35,8 +35,9 @@ def context(engine, settings, tmp_path, syncer):
 
 
 def test_sync_screen_explains_each_refusal_and_what_to_do(engine, settings, tmp_path):
-    refused = RejectedChange(mutation_id="m", kind="issue.event", issue_id="i", issue_title="河道倾倒建筑垃圾",
-                             event_id="e", event_kind="rate", code="event.not_allowed_in_status", reason="raw",
+    refused = RejectedChange(mutation_id="m", kind="issue.event", record_kind="issue", record_id="i",
+                             title="河道倾倒建筑垃圾", event_id="e", event_type="rate",
+                             code="event.not_allowed_in_status", reason="raw",
                              created_at=datetime(2026, 5, 15, tzinfo=timezone.utc))
     status = SyncStatus(pending_mutations=2, pending_photos=3, pending_photo_bytes=750_000, rejected=(refused,),
                         last_success=datetime(2026, 5, 15, 2, 5, tzinfo=timezone.utc), last_outcome="offline")
@@ -75,7 +76,8 @@ def test_the_issue_screen_fetches_photos_it_does_not_have(engine, settings, tmp_
 
     taken = process_photo((photo_fixtures / "gps-DSCN0012.jpg").read_bytes())
     with AppContext(engine, PhotoStore(tmp_path / "p"), settings).session() as session:
-        issue = capture_issue(session, township["deputy-wang"], photos=(PhotoRef(taken.sha256, taken.width, taken.height),))
+        photo = PhotoRef(sha256=taken.sha256, width=taken.width, height=taken.height)
+        issue = capture_issue(session, township["deputy-wang"], photos=(photo,))
 
     class Downloader(FakeSyncer):
         async def download_photos(self, hashes):

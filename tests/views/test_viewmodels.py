@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import select
 
 from app.demo import seed_demo
-from app.models import Issue, OutboxMutation
+from app.issues import Issue
+from app.models import OutboxMutation
 from app.photos import PhotoStore
 from app.reference import stable_id
 from app.viewmodels.capture import CaptureModel
