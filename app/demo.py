@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from app.clock import utcnow
 from app.actors import Actor, Role
 from app.issues import (Issue, IssueDraft, IssueSource, Location, LocationSource, PlaceType, add_issue,
-                        add_issue_event, create_body, event_body)
+                        add_issue_event, china_day, create_body, event_body)
 from app.models import Person
 from app.reference import add_person, seed_reference, stable_id
 
@@ -51,7 +51,7 @@ STORIES = (
      [("office-ma", "assign", {"department_id": "water", "text": "交镇水利站办理，请检查水源地和过滤设施。"}, 1),
       ("dept-water", "respond", {"text": "已到现场取样送检，过滤池滤料板结，正在采购新滤料。"}, 6),
       ("dept-water", "resolve", {"text": "已更换滤料并清洗蓄水池，复检水质合格。"}, 15),
-      ("deputy-li", "rate", {"score": 5, "text": "群众反映水清了，满意。"}, 18)]),
+      ("deputy-li", "rate", {"satisfaction": "satisfied", "text": "群众反映水清了，满意。"}, 18)]),
     ("deputy-zhang", "zaoyuan", "roads", PlaceType.FARMLAND, "枣园村机耕道",
      "机耕道路面塌陷，农用车通行困难",
      "枣园村通往二组农田的机耕道约三十米路段塌陷，农用三轮车和收割机无法通过，秋收在即。",
@@ -86,8 +86,8 @@ STORIES = (
      60, (33.1560, 107.3250), IssueSource.CHECKLIST,
      [("office-ma", "assign", {"department_id": "school", "text": "下发监督意见函，请学校限期整改。"}, 1),
       ("dept-school", "resolve", {"text": "已请专业公司清洗排烟管道，建立每季度清洗制度。"}, 10),
-      ("deputy-zhou", "rate", {"score": 4, "text": "已整改，建议落实定期清洗。"}, 12),
-      ("deputy-zhou", "look_back", {"text": "回头看：管道保持清洁，清洗记录齐全。", "finding": "ok"}, 45)]),
+      ("deputy-zhou", "rate", {"satisfaction": "satisfied", "text": "已整改，建议落实定期清洗。"}, 12),
+      ("deputy-zhou", "look_back", {"text": "回头看：管道保持清洁，清洗记录齐全。", "finding": "confirmed"}, 45)]),
     ("staff-sun", "centre", "school", PlaceType.SCHOOL, "镇初级中学",
      "学校消防通道被车辆占用",
      "镇初级中学教学楼旁消防通道经常停放接送学生的车辆，一旦发生火情，消防车无法进入。",
@@ -139,7 +139,7 @@ STORIES = (
      35, (33.1620, 107.2950), IssueSource.VISIT,
      [("office-ma", "assign", {"department_id": "land", "text": "请自然资源所会同应急办现场排查。"}, 0),
       ("dept-land", "resolve", {"text": "已设立警示牌，落实群测群防责任人，雨季前完成坡面加固。"}, 12),
-      ("deputy-liu", "rate", {"score": 3, "text": "警示到位，加固进度还要加快。"}, 14)]),
+      ("deputy-liu", "rate", {"satisfaction": "basic", "text": "警示到位，加固进度还要加快。"}, 14)]),
 )
 
 
@@ -171,11 +171,13 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> int:
         session.flush()
         for step, (who, kind, payload, after_days) in enumerate(story):
             payload = dict(payload)
+            when = at + timedelta(days=after_days, hours=2 + step)
             if "department_id" in payload:
                 payload["department_id"] = stable_id("department", payload["department_id"])
+            if kind == "assign":  # the office gives a department two weeks
+                payload.setdefault("deadline", (china_day(min(when, now)) + timedelta(days=14)).isoformat())
             if kind == "merge":
                 payload["into"] = created[payload["into"]]
-            when = at + timedelta(days=after_days, hours=2 + step)
             add_issue_event(session, event_body(issue_id=issue.id, type_=kind, payload=payload,
                                                 created_at=min(when, now)), actor=Actor.of(people[who]))
         created.append(issue.id)

@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import Column, Connection, MetaData, String, Table, text
 
-from app.schema import Migration, change_for_engine, records_for_engine
+from app.schema import Migration, change_for_engine, issue_loop_columns, people_of, records_for_engine
 from app.schema import migrate as _migrate
 from app.schema import run_script as _run
 
@@ -99,15 +99,23 @@ def _v3_record_engine(conn: Connection) -> None:
     # Changes held back for a parent that had not arrived are in the old shape too.
     held = conn.execute(text("SELECT value FROM meta WHERE key = 'sync.held'")).scalar()
     if held:
-        changes = [change_for_engine(c) for c in json.loads(held)]
+        people = people_of(conn)
+        changes = [change_for_engine(c, people) for c in json.loads(held) if isinstance(c, dict) and "data" in c]
         conn.execute(text("UPDATE meta SET value = :v WHERE key = 'sync.held'"),
                      {"v": json.dumps(changes, ensure_ascii=False)})
+
+
+def _v4_closed_loop(conn: Connection) -> None:
+    # The closed loop keeps co-handling departments, deadlines, escalation, satisfaction and
+    # look-backs on the issue for its lists; the next refresh of each issue fills them in.
+    issue_loop_columns(conn)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "issue list search and indexes", _v2_issue_list),
     Migration(3, "one timeline and photo table for every kind of record", _v3_record_engine),
+    Migration(4, "the closed loop's columns on issues", _v4_closed_loop),
 )
 
 LATEST = MIGRATIONS[-1].version

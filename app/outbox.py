@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from app.clock import as_utc
 from app.models import OutboxMutation
-from app.records import RecordEvent, kind_named, kind_of_mutation, refresh
+from app.records import RecordEvent, attached_photos, kind_named, kind_of_mutation, refresh
 from app.store import get_meta, set_meta
 
 
@@ -153,8 +153,7 @@ def photo_hashes(kind: str, body: Mapping[str, Any]) -> list[str]:
     if is_create:
         return [str(p["sha256"]) for p in body.get("photos") or () if isinstance(p, Mapping) and p.get("sha256")]
     event_type = record_kind.events.get(str(body.get("type")))
-    sha = (body.get("payload") or {}).get("sha256") if event_type is not None and event_type.attaches_photo else None
-    return [str(sha)] if sha else []
+    return [str(p["sha256"]) for p in attached_photos(event_type, body.get("payload") or {})]
 
 
 def linked_records(kind: str, body: Mapping[str, Any]) -> list[str]:

@@ -87,6 +87,29 @@ class Problem(StrEnum):
     PHOTO_HASH_REQUIRED = "event.photo_hash_required", 422
     SCORE_RANGE = "event.score_range", 422
 
+    # -- the closed loop (assign, supervise, extensions, ratings, look-backs) ----------------------
+    DEADLINE_REQUIRED = "event.deadline_required", 422
+    DEADLINE_PAST = "event.deadline_past", 422  # a deadline before today
+    DEADLINE_NOT_LATER = "event.deadline_not_later", 422  # an extension that does not move the deadline on
+    NO_EXTENSION_ASKED = "event.no_extension_asked", 409  # granting or refusing what nobody asked for
+    EXTENSION_PENDING = "event.extension_pending", 409  # asking again before the office answered
+    NOT_THE_REPORTER = "event.not_the_reporter", 403  # only the deputy who raised an issue rates it
+    SATISFACTION_REQUIRED = "event.satisfaction_required", 422
+    FINDING_REQUIRED = "event.finding_required", 422
+    UNKNOWN_URGENCY = "event.unknown_urgency", 422
+    UNKNOWN_NATURE = "event.unknown_nature", 422
+    MERGE_INTO_ITSELF = "event.merge_into_itself", 422
+    UNKNOWN_ISSUE = "event.unknown_issue", 422  # a duplicate mark or a letter naming an issue not in view
+    PERSON_REQUIRED = "event.person_required", 422
+    UNKNOWN_PERSON = "event.unknown_person", 422
+    LEAD_IS_CO = "event.lead_is_co", 422  # the lead department also listed as co-handling
+    ESCALATION_RANGE = "event.escalation_range", 422
+
+    # -- supervision letters (app.letters) ------------------------------------------------------
+    LETTER_ISSUES_REQUIRED = "letter.issues_required", 422
+    LETTER_ISSUE_ELSEWHERE = "letter.issue_elsewhere", 422  # an issue not with the letter's department
+    LETTER_DEPARTMENT_REQUIRED = "letter.department_required", 422
+
     # -- locations ------------------------------------------------------------------------------
     LATITUDE_RANGE = "location.latitude_range", 422
     LONGITUDE_RANGE = "location.longitude_range", 422

@@ -171,7 +171,10 @@ def apply_changes(session: Session, changes: Iterable[Pulled]) -> Applied:
     order = _order()
     pending.sort(key=lambda c: (order.get(c.entity, len(order)), c.seq))
     tables = _tables()
-    rows = [(change, tables[change.entity], _row(change)) for change in pending if change.entity in tables]
+    # Entities, and events or photos of kinds, that this version does not know: for a newer app version.
+    rows = [(change, tables[change.entity], _row(change)) for change in pending
+            if change.entity in tables and (change.entity not in (EVENT, PHOTO)
+                                            or kind_named(change.record.record_kind) is not None)]
     existing = _existing(session, rows)
     touched: set[tuple[str, str]] = set()
     held: list[Pulled] = []

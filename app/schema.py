@@ -72,14 +72,23 @@ def run_script(conn: Connection, script: str) -> None:
 
 # ---------------------------------------------------------------- shared step: one timeline for every kind
 
-def event_data_for_engine(data: dict[str, Any]) -> dict[str, Any]:
-    """Turn an issue event as it was written before the record engine into a record event."""
+def people_of(conn: Connection) -> dict[str, tuple[str | None, str | None]]:
+    """Each person's station and department as they are now: the snapshot migrated events get."""
+    return {row[0]: (row[1], row[2]) for row in conn.execute(text("SELECT id, station_id, department_id FROM person"))}
+
+
+def event_data_for_engine(data: dict[str, Any], people: dict[str, tuple[str | None, str | None]]) -> dict[str, Any]:
+    """Turn an issue event as it was written before the record engine into a record event.
+
+    Its actor's station and department are the person's as they are now, exactly as
+    `records_for_engine` gives the stored events, so phone and server hold the same.
+    """
     if "record_id" in data:
         return data
     out = {k: v for k, v in data.items() if k not in ("issue_id", "kind")}
-    out.update(record_kind="issue", record_id=data.get("issue_id"), type=data.get("kind"))
-    out.setdefault("actor_station_id", None)
-    out.setdefault("actor_department_id", None)
+    station, department = people.get(str(data.get("actor_id")), (None, None))
+    out.update(record_kind="issue", record_id=data.get("issue_id"), type=data.get("kind"),
+               actor_station_id=station, actor_department_id=department)
     return out
 
 
@@ -92,10 +101,14 @@ def photo_data_for_engine(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def change_for_engine(change: dict[str, Any]) -> dict[str, Any]:
+def change_for_engine(change: dict[str, Any], people: dict[str, tuple[str | None, str | None]]) -> dict[str, Any]:
     """Turn a pulled change (seq, entity, data) of before the record engine into one of after it."""
-    convert = {"event": event_data_for_engine, "photo": photo_data_for_engine}.get(change.get("entity", ""))
-    return {**change, "data": convert(dict(change["data"]))} if convert else change
+    entity = change.get("entity", "")
+    if entity == "event":
+        return {**change, "data": event_data_for_engine(dict(change["data"]), people)}
+    if entity == "photo":
+        return {**change, "data": photo_data_for_engine(dict(change["data"]))}
+    return change
 
 
 def records_for_engine(conn: Connection) -> None:
@@ -146,3 +159,29 @@ def rewrite_json(conn: Connection, table: Table, key: str, column: str, rows: Se
     batch = [{"_key": k, "_value": convert(dict(v))} for k, v in rows]
     for start in range(0, len(batch), 1000):
         conn.execute(statement, batch[start:start + 1000])
+
+
+# ---------------------------------------------------------------- shared step: the closed loop's columns
+
+def issue_loop_columns(conn: Connection) -> None:
+    """Give issues the columns the closed loop keeps for lists: co-handling, deadlines, ratings, look-backs."""
+    timestamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    json_type = "JSON"
+    false = "false" if conn.dialect.name == "postgresql" else "0"
+    run_script(conn, f"""
+    ALTER TABLE issue ADD COLUMN co_department_ids {json_type} NOT NULL DEFAULT '[]';
+    ALTER TABLE issue ADD COLUMN follower_ids {json_type} NOT NULL DEFAULT '[]';
+    ALTER TABLE issue ADD COLUMN satisfaction VARCHAR;
+    ALTER TABLE issue ADD COLUMN urgency VARCHAR NOT NULL DEFAULT 'normal';
+    ALTER TABLE issue ADD COLUMN nature VARCHAR NOT NULL DEFAULT 'problem';
+    ALTER TABLE issue ADD COLUMN key_suggestion BOOLEAN NOT NULL DEFAULT {false};
+    ALTER TABLE issue ADD COLUMN deadline DATE;
+    ALTER TABLE issue ADD COLUMN extension_asked DATE;
+    ALTER TABLE issue ADD COLUMN escalation INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE issue ADD COLUMN assigned_at {timestamp};
+    ALTER TABLE issue ADD COLUMN resolved_at {timestamp};
+    ALTER TABLE issue ADD COLUMN verified_at {timestamp};
+    ALTER TABLE issue ADD COLUMN reopened INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE issue ADD COLUMN merged_into VARCHAR;
+    CREATE INDEX ix_issue_deadline ON issue (status, deadline)
+    """)

@@ -21,8 +21,9 @@ from app.ids import new_id
 from app.issues._list import PAGE_SIZE, IssuePage, IssueQuery, count_issues, list_issues
 from app.issues._model import (Issue, IssueCreate, IssueDraft, IssuePublic, IssueSource, Location, LocationSource,
                                PlaceType)
-from app.issues._rules import (DESCRIPTION_MAX, DONE, EVENTS, HANDLING, OPEN, PLACE_NAME_MAX, TITLE_MAX, IssueState,
-                               Status, check_create, derived, guard, make_location, may_create, start)
+from app.issues._rules import (DESCRIPTION_MAX, DONE, EVENTS, HANDLING, LEADERSHIP, LETTER, OPEN, PLACE_NAME_MAX,
+                               REMINDER, TITLE_MAX, Finding, IssueState, Nature, Satisfaction, Status, Urgency,
+                               check_create, china_day, derived, guard, make_location, may_create, start)
 from app.records import (EventBody, Grant, PhotoBody, RecordEvent, RecordKind, Scope, Visibility, add_event,
                          add_record, create_record, first_photos, photos_of, record_event as _record_event, refresh,
                          register, state_of, timeline)
@@ -40,6 +41,12 @@ def _row(draft: IssueCreate, actor: Actor) -> dict[str, Any]:
                 reporter_id=actor.id, station_id=draft.station_id or actor.station_id, source=draft.source)
 
 
+def _create_payload(draft: IssueCreate) -> dict[str, Any]:
+    # The photos' hashes go into the timeline (a later change of a file is detectable), and the
+    # category the issue was recorded with: a refused classify must fold back to it.
+    return {"photos": [p.sha256 for p in draft.photos], "category_id": draft.category_id}
+
+
 def search_text(row: Mapping[str, Any]) -> str:
     """The text the list searches: title, place and description, lower-cased."""
     return f"{row.get('title') or ''} {row.get('place_name') or ''} {row.get('description') or ''}".lower()
@@ -49,11 +56,13 @@ ISSUE = register(RecordKind(
     name="issue", table=Issue, public=IssuePublic, create=IssueCreate, events=EVENTS,
     initial_status=Status.NEW.value, start=start, row=_row, derived=derived,
     visibility=Visibility({Role.OFFICE: frozenset({Grant.ALL}), Role.ADMIN: frozenset({Grant.ALL}),
-                           Role.DEPUTY: frozenset({Grant.STATION, Grant.AUTHOR}),
-                           Role.STATION_STAFF: frozenset({Grant.STATION, Grant.AUTHOR}),
+                           Role.DEPUTY: frozenset({Grant.STATION, Grant.AUTHOR, Grant.FOLLOWER}),
+                           Role.STATION_STAFF: frozenset({Grant.STATION, Grant.AUTHOR, Grant.FOLLOWER}),
                            Role.DEPARTMENT: frozenset({Grant.DEPARTMENT})}),
-    scope=Scope(station="station_id", department="department_id", author="reporter_id"),
+    scope=Scope(station="station_id", department="department_id", author="reporter_id",
+                departments="co_department_ids", followers="follower_ids"),
     check_create=check_create, may_create=may_create, search_text=search_text, guard=guard,
+    create_payload=_create_payload,
 ))
 
 
@@ -106,6 +115,7 @@ __all__ = [
     "ISSUE", "PAGE_SIZE", "IssuePage", "IssueQuery", "count_issues", "list_issues", "Issue", "IssueCreate",
     "IssueDraft", "IssuePublic", "IssueSource", "Location", "LocationSource", "PlaceType", "PhotoRef",
     "DESCRIPTION_MAX", "DONE", "EVENTS", "HANDLING", "OPEN", "PLACE_NAME_MAX", "TITLE_MAX", "IssueState", "Status",
+    "LEADERSHIP", "LETTER", "REMINDER", "Finding", "Nature", "Satisfaction", "Urgency", "china_day",
     "make_location", "search_text", "create_body", "event_body", "capture_issue", "record_event", "issue_state",
     "refresh_state", "add_issue", "add_issue_event", "first_photos", "photos_of", "timeline",
 ]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field as PydanticField
-from sqlalchemy import Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
 
-from app.records import BOTH, CreateBody, Number, PhotoBody, RecordBase, stored_in
+from app.records import BOTH, CreateBody, Number, PhotoBody, RecordBase, stored_in, time_column
 
 
 class PlaceType(StrEnum):
@@ -49,8 +50,21 @@ class IssueBase(RecordBase):
     reporter_id: Optional[str] = None
     station_id: Optional[str] = Field(default=None, foreign_key="station.id")
     source: str = IssueSource.VISIT.value
+    # What the timeline decides (app.issues._rules.derived).
     department_id: Optional[str] = None
     rating: Optional[int] = None
+    satisfaction: Optional[str] = None
+    urgency: str = "normal"
+    nature: str = "problem"
+    key_suggestion: bool = False
+    deadline: Optional[date] = None
+    extension_asked: Optional[date] = None
+    escalation: int = 0
+    assigned_at: Optional[datetime] = time_column(default=None)
+    resolved_at: Optional[datetime] = time_column(default=None)
+    verified_at: Optional[datetime] = time_column(default=None)
+    reopened: int = 0
+    merged_into: Optional[str] = None
 
 
 # An issue as the stores hold it, with its search text and the indexes its list pages by.
@@ -63,13 +77,17 @@ class Issue(IssueBase, table=True):
         Index("ix_issue_category_created", "category_id", "created_at", "id"),
         Index("ix_issue_station_created", "station_id", "created_at", "id"),
         Index("ix_issue_department", "department_id"),
+        Index("ix_issue_deadline", "status", "deadline"),
     )
     search_text: str = ""
+    co_department_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    follower_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 # An issue as a pull carries it.
 class IssuePublic(IssueBase):
-    pass
+    co_department_ids: list[str] = Field(default_factory=list)
+    follower_ids: list[str] = Field(default_factory=list)
 
 
 class Location(BaseModel):

@@ -13,12 +13,13 @@ handle it by (kind, id) without naming it.
 
 from app.records._bodies import (SHA256_PATTERN, UUID_PATTERN, CreateBody, EventBody, Latitude, Longitude, Number,
                                  Payload, PhotoBody, PhotoPayload, Sha256, Time, Uuid)
-from app.records._kind import (BUILTIN_KINDS, CREATE, Context, EventType, Grant, RecordKind, Scope, ScopeValues,
+from app.records._kind import (BUILTIN_KINDS, CREATE, Context, EventType, Grant, Happened, attached_photos, RecordKind, Scope, ScopeValues,
                                Visibility, kind_named, kind_of_mutation, kinds, mutation_kinds, payload_models,
                                register, unregister, value_of)
 from app.records._local import (StoreContext, add_event, add_record, create_record, first_photos, photos_of, queue,
                                 record_event, refresh, state_of, timeline)
-from app.records._rules import (FUTURE_SLACK, TEXT_MAX, Creation, Verdict, actor_of, apply, check_event, check_time,
+from app.records._rules import (FUTURE_SLACK, TEXT_MAX, Creation, Verdict, actor_of, allowed_events, apply,
+                                check_event, check_new_photos, check_time, may_record,
                                 creation, event_row, event_type_of, fold, judge_create, judge_event, photo_row,
                                 timeline_key, validated)
 from app.records._tables import EventBase, EventPublic, PhotoBase, PhotoPublic, RecordBase, RecordEvent, RecordPhoto
@@ -27,11 +28,13 @@ from app.tables import BOTH, CENTRAL, PHONE, stored_in, time_column
 __all__ = [
     "SHA256_PATTERN", "UUID_PATTERN", "CreateBody", "EventBody", "Latitude", "Longitude", "Number", "Payload",
     "PhotoBody", "PhotoPayload", "Sha256", "Time", "Uuid",
-    "BUILTIN_KINDS", "CREATE", "Context", "EventType", "Grant", "RecordKind", "Scope", "ScopeValues", "Visibility",
+    "BUILTIN_KINDS", "CREATE", "Context", "EventType", "Grant", "Happened", "attached_photos", "RecordKind", "Scope", "ScopeValues", "Visibility",
     "kind_named", "kind_of_mutation", "kinds", "mutation_kinds", "payload_models", "register", "unregister", "value_of",
     "StoreContext", "add_event", "add_record", "create_record", "first_photos", "photos_of", "queue",
     "record_event", "refresh", "state_of", "timeline",
-    "FUTURE_SLACK", "TEXT_MAX", "Creation", "Verdict", "actor_of", "apply", "check_event", "check_time", "creation",
+    "FUTURE_SLACK", "TEXT_MAX", "Creation", "Verdict", "actor_of", "allowed_events", "apply", "check_event",
+    "check_new_photos", "may_record",
+    "check_time", "creation",
     "event_row", "event_type_of", "fold", "judge_create", "judge_event", "photo_row", "timeline_key", "validated",
     "BOTH", "CENTRAL", "PHONE", "EventBase", "EventPublic", "PhotoBase", "PhotoPublic", "RecordBase", "RecordEvent",
     "RecordPhoto", "stored_in", "time_column",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Mapping, Protocol
 
@@ -33,13 +34,26 @@ class Context(Protocol):
     def now(self): ...
 
 
+@dataclass(frozen=True)
+class Happened:
+    """One event as the rules see it: its type, its payload as stored, who recorded it and when."""
+
+    type: str
+    payload: Mapping[str, Any]
+    actor: Actor
+    at: datetime
+
+
 @dataclass(frozen=True, eq=False)
 class EventType:
     """One type of timeline event.
 
     `required` names payload fields that must be filled, with the problem if not;
     `references` names payload fields that must name a row of a reference table;
-    `check` adds rules of the kind's own; `effect` moves the state on (after `leads_to`).
+    `may` says whether this actor may record it in this state at all (raise DomainError
+    if not: only the reporter rates; only the lead department resolves); `check` adds
+    rules on the payload (`ctx` is None when a phone folds without its store);
+    `effect` moves the state on (after `leads_to`).
     """
 
     name: str
@@ -49,10 +63,22 @@ class EventType:
     leads_to: str | None = None
     required: Mapping[str, Problem] = field(default_factory=dict)
     references: Mapping[str, tuple[str, Problem]] = field(default_factory=dict)
-    check: Callable[[Any, Mapping[str, Any], Actor], None] | None = None
-    effect: Callable[[Any, Mapping[str, Any], Actor], Any] | None = None
-    attaches_photo: bool = False  # the payload names one photo (sha256, width, height, byte_size)
+    may: Callable[[Any, Actor], None] | None = None
+    check: Callable[[Any, Happened, "Context | None"], None] | None = None
+    effect: Callable[[Any, Happened], Any] | None = None
+    # The payload attaches photos: one named at its top (sha256, width, height, byte_size) and/or a list
+    # under `photos`; they join the record's photos and must be uploaded before the event is pushed.
+    attaches_photos: bool = False
     links: tuple[str, ...] = ()  # payload fields naming another record, which must reach the server first
+
+
+def attached_photos(event_type: EventType | None, payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Return the photos an event's payload attaches, in order (nothing for an event type that attaches none)."""
+    if event_type is None or not event_type.attaches_photos or not isinstance(payload, Mapping):
+        return []
+    photos = [payload] if isinstance(payload.get("sha256"), str) else []
+    photos += [p for p in payload.get("photos") or () if isinstance(p, Mapping) and isinstance(p.get("sha256"), str)]
+    return photos
 
 
 class Grant(StrEnum):
@@ -61,19 +87,27 @@ class Grant(StrEnum):
     ALL = "all"
     STATION = "station"  # the record belongs to the viewer's station
     AUTHOR = "author"  # the viewer recorded it
-    DEPARTMENT = "department"  # it is (now) with the viewer's department
+    DEPARTMENT = "department"  # it is (now) with the viewer's department, as lead or co-handling
+    FOLLOWER = "follower"  # the viewer follows it (e.g. the reporter of a duplicate merged into it)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which of the kind's columns hold the record's station, department and author (None: it has none)."""
+    """Which of the kind's columns hold the record's station, department and author (None: it has none).
+
+    `departments` and `followers` name list columns: further departments that handle the
+    record with the lead one, and people who follow it.
+    """
 
     station: str | None = "station_id"
     department: str | None = "department_id"
     author: str | None = "author_id"
+    departments: str | None = None
+    followers: str | None = None
 
     def of(self, row: Any) -> "ScopeValues":
-        return ScopeValues(value_of(row, self.station), value_of(row, self.department), value_of(row, self.author))
+        return ScopeValues(value_of(row, self.station), value_of(row, self.department), value_of(row, self.author),
+                           tuple(value_of(row, self.departments) or ()), tuple(value_of(row, self.followers) or ()))
 
 
 @dataclass(frozen=True)
@@ -81,6 +115,14 @@ class ScopeValues:
     station_id: str | None
     department_id: str | None
     author_id: str | None
+    other_departments: tuple[str, ...] = ()
+    followers: tuple[str, ...] = ()
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        """The lead department first, then the co-handling ones."""
+        lead = (self.department_id,) if self.department_id else ()
+        return lead + tuple(d for d in self.other_departments if d != self.department_id)
 
 
 @dataclass(frozen=True)
@@ -98,7 +140,9 @@ class Visibility:
             if grant is Grant.AUTHOR and scope.author_id == viewer.id:
                 return True
             if grant is Grant.DEPARTMENT and viewer.department_id is not None and \
-                    scope.department_id == viewer.department_id:
+                    viewer.department_id in scope.departments:
+                return True
+            if grant is Grant.FOLLOWER and viewer.id in scope.followers:
                 return True
         return False
 

@@ -21,8 +21,9 @@ from app.errors import DomainError
 from app.ids import new_id
 from app.problems import Problem
 from app.records._bodies import CreateBody, EventBody
-from app.records._kind import RecordKind
-from app.records._rules import creation, event_row, fold, judge_create, judge_event, photo_row, timeline_key
+from app.records._kind import RecordKind, attached_photos
+from app.records._rules import (check_new_photos, creation, event_row, fold, judge_create, judge_event, photo_row,
+                                timeline_key)
 from app.records._tables import RecordEvent, RecordPhoto
 from app.models import OutboxMutation
 
@@ -74,12 +75,14 @@ def add_event(session: Session, kind: RecordKind, body: Mapping[str, Any] | Even
     if record is None:
         raise DomainError(Problem.RECORD_NOT_FOUND, field="record_id")
     model, event_type, payload = judge_event(kind, state_of(session, kind, record), body, actor=actor, ctx=ctx)
+    held = photos_of(session, record.id)
+    check_new_photos([p.sha256 for p in held], attached_photos(event_type, payload))
     event = RecordEvent(**event_row(kind, record.id, event_id=model.id, type_=model.type, actor=actor,
                                     payload=payload, created_at=model.created_at or ctx.now()))
     session.add(event)
-    if event_type.attaches_photo:
-        position = len(photos_of(session, record.id))
-        session.add(RecordPhoto(**photo_row(kind, record.id, payload, position)))
+    position = len(held)
+    for offset, photo in enumerate(attached_photos(event_type, payload)):
+        session.add(RecordPhoto(**photo_row(kind, record.id, photo, position + offset)))
     session.flush()
     refresh(session, kind, record)
     return event

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,7 +19,7 @@ from app.clock import as_utc, utcnow
 from app.errors import DomainError
 from app.problems import Problem
 from app.records._bodies import CreateBody, EventBody, PhotoBody
-from app.records._kind import CREATE, Context, EventType, RecordKind
+from app.records._kind import CREATE, Context, EventType, Happened, RecordKind
 
 TEXT_MAX = 10_000
 # A phone's clock may run a little ahead; a time further ahead than this is refused.
@@ -64,6 +64,8 @@ def judge_create(kind: RecordKind, body: Mapping[str, Any] | CreateBody, *, acto
     """Validate a creation body and judge it by the kind's rules; return it, or raise DomainError."""
     model = validated(kind.create, body)
     check_time(model.created_at, ctx)
+    if not kind.may_create(actor, model):
+        raise DomainError(Problem.OUT_OF_SCOPE, field="station_id")
     hashes = [p.sha256 for p in model.photos]
     if len(set(hashes)) != len(hashes):
         raise DomainError(Problem.PHOTO_TWICE, field="photos")
@@ -113,7 +115,8 @@ def judge_event(kind: RecordKind, state: Any, body: Mapping[str, Any] | EventBod
     model = validated(EventBody, body)
     check_time(model.created_at, ctx)
     event_type = event_type_of(kind, model.type)
-    return model, event_type, check_event(kind, event_type, state, model.payload, actor=actor, ctx=ctx)
+    at = model.created_at or (ctx.now() if ctx is not None else utcnow())
+    return model, event_type, check_event(kind, event_type, state, model.payload, actor=actor, ctx=ctx, at=at)
 
 
 def event_type_of(kind: RecordKind, name: str) -> EventType:
@@ -125,15 +128,34 @@ def event_type_of(kind: RecordKind, name: str) -> EventType:
     return event_type
 
 
-def check_event(kind: RecordKind, event_type: EventType, state: Any, raw: Mapping[str, Any], *, actor: Actor,
-                ctx: Context | None) -> dict[str, Any]:
-    """Raise DomainError if this actor may not record this event now; return its payload as stored."""
+def may_record(kind: RecordKind, event_type: EventType, state: Any, actor: Actor) -> None:
+    """Raise DomainError if this actor may not record this type of event in this state, whatever it says."""
     if actor.role not in event_type.roles:
         raise DomainError(Problem.ROLE_NOT_ALLOWED, kind=event_type.name, role=actor.role.value)
     if state.status not in event_type.allowed_in:
         raise DomainError(Problem.NOT_ALLOWED_IN_STATUS, kind=event_type.name, status=state.status)
     if kind.guard is not None:
         kind.guard(state, event_type, actor)
+    if event_type.may is not None:
+        event_type.may(state, actor)
+
+
+def allowed_events(kind: RecordKind, state: Any, actor: Actor) -> list[EventType]:
+    """Return the event types this actor may record on a record in this state now, in the kind's order."""
+    allowed = []
+    for event_type in kind.events.values():
+        try:
+            may_record(kind, event_type, state, actor)
+        except DomainError:
+            continue
+        allowed.append(event_type)
+    return allowed
+
+
+def check_event(kind: RecordKind, event_type: EventType, state: Any, raw: Mapping[str, Any], *, actor: Actor,
+                ctx: Context | None, at: datetime) -> dict[str, Any]:
+    """Raise DomainError if this actor may not record this event now; return its payload as stored."""
+    may_record(kind, event_type, state, actor)
     payload = validated(event_type.payload, raw)
     if len(payload.text or "") > TEXT_MAX:
         raise DomainError(Problem.EVENT_TEXT_TOO_LONG, field="text", max=TEXT_MAX)
@@ -148,16 +170,23 @@ def check_event(kind: RecordKind, event_type: EventType, state: Any, raw: Mappin
                 raise DomainError(problem, field=name)
     stored = payload.model_dump(mode="json", exclude_unset=True)
     if event_type.check is not None:
-        event_type.check(state, stored, actor)
+        event_type.check(state, Happened(event_type.name, stored, actor, at), ctx)
     return stored
 
 
-def apply(event_type: EventType, state: Any, payload: Mapping[str, Any], actor: Actor) -> Any:
+def check_new_photos(held: Iterable[str], photos: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse photos the record holds already, or named twice (two offline devices may attach the same one)."""
+    hashes = [str(p["sha256"]) for p in photos]
+    if len(set(hashes)) != len(hashes) or set(hashes) & set(held):
+        raise DomainError(Problem.PHOTO_TWICE, field="photos")
+
+
+def apply(event_type: EventType, state: Any, payload: Mapping[str, Any], actor: Actor, at: datetime) -> Any:
     """Return the state after an accepted event."""
     if event_type.leads_to is not None:
         state = replace(state, status=event_type.leads_to)
     if event_type.effect is not None:
-        state = event_type.effect(state, payload, actor)
+        state = event_type.effect(state, Happened(event_type.name, payload, actor, as_utc(at)))
     return state
 
 
@@ -179,9 +208,13 @@ def timeline_key(event: Any) -> tuple:
 
 
 def actor_of(event: Any) -> Actor:
-    """Return the actor an event recorded of its author."""
-    return Actor(id=event.actor_id or "", role=Role(event.actor_role or Role.DEPUTY.value),
-                 station_id=event.actor_station_id, department_id=event.actor_department_id)
+    """Return the actor an event recorded of its author (a role this version does not know counts as a deputy's)."""
+    try:
+        role = Role(event.actor_role or Role.DEPUTY.value)
+    except ValueError:
+        role = Role.DEPUTY
+    return Actor(id=event.actor_id or "", role=role, station_id=event.actor_station_id,
+                 department_id=event.actor_department_id)
 
 
 def fold(kind: RecordKind, row: Any, events: Sequence[Any], *, ctx: Context | None = None) -> tuple[Any, list[Verdict]]:
@@ -199,15 +232,15 @@ def fold(kind: RecordKind, row: Any, events: Sequence[Any], *, ctx: Context | No
         event_type = kind.events.get(event.type)
         if event_type is None:  # a type of a newer app version: it cannot count here
             continue
-        actor = actor_of(event)
+        actor, at = actor_of(event), as_utc(event.created_at)
         if event.server_seq is not None:
-            state = apply(event_type, state, event.payload or {}, actor)
+            state = apply(event_type, state, event.payload or {}, actor, at)
             continue
         try:
-            payload = check_event(kind, event_type, state, event.payload or {}, actor=actor, ctx=ctx)
+            payload = check_event(kind, event_type, state, event.payload or {}, actor=actor, ctx=ctx, at=at)
         except DomainError as refusal:
             verdicts.append(Verdict(event.id, False, refusal.code, refusal.params))
             continue
-        state = apply(event_type, state, payload, actor)
+        state = apply(event_type, state, payload, actor, at)
         verdicts.append(Verdict(event.id, True))
     return state, verdicts

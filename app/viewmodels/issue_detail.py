@@ -70,7 +70,9 @@ class IssueDetailModel:
         payload = event.payload or {}
         text = str(payload.get("text") or "")
         if event.type == "rate":
-            text = t("timeline.score", score=payload.get("score")) + (f" · {text}" if text else "")
+            said = (t(f"satisfaction.{payload['satisfaction']}") if payload.get("satisfaction")
+                    else t("timeline.score", score=payload.get("score")))
+            text = said + (f" · {text}" if text else "")
         elif event.type == "create" and payload.get("photos"):
             text = t("timeline.photos_recorded", n=len(payload["photos"]))
         rejected = None

@@ -96,10 +96,13 @@ class BlobStore:
             have -= set(lost)
         return [sha for sha in dict.fromkeys(hashes) if sha not in have]
 
-    def uploader(self, sha256: str) -> str | None:
-        """Return the account that began uploading this blob, None if nobody has."""
+    def uploaded_by(self, sha256: str, user_id: str) -> bool | None:
+        """Tell whether this account began uploading the blob: None if nobody has, False if another (or nobody known)."""
         with read_session(self.engine) as session:
-            return session.execute(select(blob.c.uploaded_by).where(blob.c.sha256 == sha256)).scalar()
+            row = session.execute(select(blob.c.uploaded_by).where(blob.c.sha256 == sha256)).first()
+        if row is None:
+            return None
+        return row.uploaded_by is not None and row.uploaded_by == user_id
 
     def status(self, sha256: str) -> BlobStatus:
         """Return what the store holds of a blob, finishing an upload a restart interrupted."""

@@ -11,7 +11,7 @@ and tells the department it leaves that the record is no longer theirs: a `revok
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Iterable
 
@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel
 
 from app.clock import as_utc, utcnow
 from app.models import PersonPublic
-from app.records import RecordEvent, RecordKind, kinds, photos_of, timeline
+from app.records import RecordEvent, RecordKind, kinds, photos_of, timeline, value_of
 from app.replica import REFERENCE
 from sync.server.db import change_log
 
@@ -29,7 +29,8 @@ class Audience(StrEnum):
     EVERYONE = "everyone"  # reference data
     RECORD = "record"  # whoever may see the record
     DEPARTMENT = "department"  # only the row's department: a record's history sent again on assignment,
-    # or the revocation the department a record leaves receives
+    # the revocation the department a record leaves receives, or a co-handling department's copy
+    PERSON = "person"  # only the row's person: a follower's copy, the history sent when they start following
 
 
 PERSON_PUBLIC = tuple(PersonPublic.model_fields)
@@ -45,23 +46,43 @@ def record_data(row: SQLModel) -> dict[str, Any]:
         value = getattr(row, name)
         if isinstance(value, datetime):
             value = as_utc(value).isoformat()
+        elif isinstance(value, date):
+            value = value.isoformat()
         data[name] = value
     return data
 
 
+def change_rows(entity: str, data: dict[str, Any], *, kind: RecordKind | None, record: Any,
+                audience: Audience = Audience.RECORD, department: str | None = None, person: str | None = None,
+                now: datetime) -> list[dict[str, Any]]:
+    """The change-log rows (without their seq) of one change, with the scope columns of its record.
+
+    A change for whoever may see the record is logged once, plus once more for each further
+    department handling it and each person following it (they are found by those columns,
+    not by the record's station). `department` or `person` address a row to one of them
+    alone (a record's history sent again, a revocation).
+    """
+    scope = kind.scope.of(record) if kind is not None and record is not None else None
+    entity_id = f"{data['record_id']}:{data['sha256']}" if entity == "photo" else str(data.get("id") or "")
+    main = {"entity": str(entity), "entity_id": entity_id, "record_kind": kind.name if kind is not None else None,
+            "record_id": value_of(record, "id") if record is not None else None, "audience": audience.value,
+            "station_id": scope.station_id if scope else None,
+            "department_id": department or (scope.department_id if scope else None),
+            "author_id": scope.author_id if scope else None, "person_id": person, "data": data, "created_at": now}
+    rows = [main]
+    if audience is Audience.RECORD and scope is not None:
+        rows += [main | {"audience": Audience.DEPARTMENT.value, "department_id": other}
+                 for other in scope.departments[1:]]
+        rows += [main | {"audience": Audience.PERSON.value, "person_id": follower} for follower in scope.followers]
+    return rows
+
+
 def append(session: Session, entity: str, data: dict[str, Any], *, audience: Audience,
            kind: RecordKind | None = None, record: Any = None) -> int:
-    """Append one change; return its seq."""
-    scope = kind.scope.of(record) if kind is not None and record is not None else None
-    values = dict(entity=str(entity), entity_id=str(data.get("id") or data.get("sha256") or ""),
-                  record_kind=kind.name if kind is not None else None,
-                  record_id=record.id if record is not None else None, audience=audience.value,
-                  station_id=scope.station_id if scope else None, department_id=scope.department_id if scope else None,
-                  author_id=scope.author_id if scope else None, data=data, created_at=utcnow())
-    if entity == "photo":
-        values["entity_id"] = f"{data['record_id']}:{data['sha256']}"
-    result = session.execute(insert(change_log).values(**values))
-    return int(result.inserted_primary_key[0])
+    """Append one change (and its copies for co-handling departments and followers); return its seq."""
+    rows = change_rows(entity, data, kind=kind, record=record, audience=audience, now=utcnow())
+    seqs = [int(session.execute(insert(change_log).values(**row)).inserted_primary_key[0]) for row in rows]
+    return seqs[0]
 
 
 def log_record(session: Session, kind: RecordKind, record: Any) -> int:

@@ -11,7 +11,8 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Column, Connection, DateTime,
                         MetaData, String, Table, select, text, true)
 from sqlalchemy.engine import Engine
 
-from app.schema import Migration, event_data_for_engine, photo_data_for_engine, records_for_engine, rewrite_json
+from app.schema import (Migration, event_data_for_engine, issue_loop_columns, people_of, photo_data_for_engine,
+                        records_for_engine, rewrite_json)
 from app.schema import migrate as _migrate
 from app.schema import run_script
 
@@ -132,7 +133,9 @@ def _v2_record_engine(conn: Connection) -> None:
     """)
     log = Table("change_log", MetaData(), Column("seq", BigInteger, primary_key=True), Column("entity", String),
                 Column("data", JSON))
-    for entity, convert in (("event", event_data_for_engine), ("photo", photo_data_for_engine)):
+    people = people_of(conn)
+    for entity, convert in (("event", lambda data: event_data_for_engine(data, people)),
+                            ("photo", photo_data_for_engine)):
         last = 0
         while True:  # a thousand rows at a time: the log of a busy county holds millions
             rows = conn.execute(select(log.c.seq, log.c.data).where(log.c.entity == entity, log.c.seq > last)
@@ -143,9 +146,20 @@ def _v2_record_engine(conn: Connection) -> None:
             last = rows[-1][0]
 
 
+def _v3_closed_loop(conn: Connection) -> None:
+    # The closed loop's columns on issues; and the change log can address one person (someone who
+    # follows a record, e.g. the reporter of a duplicate merged into it).
+    issue_loop_columns(conn)
+    run_script(conn, """
+    ALTER TABLE change_log ADD COLUMN person_id VARCHAR;
+    CREATE INDEX ix_change_log_person_seq ON change_log (person_id, seq)
+    """)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records, accounts, device tokens, applied mutations, change log, blobs", _v1_initial),
     Migration(2, "one timeline and photo table for every kind of record; the change log by record", _v2_record_engine),
+    Migration(3, "the closed loop's columns on issues; change-log rows for one person", _v3_closed_loop),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -34,9 +34,11 @@ def _grant_clause(user: CurrentUser, grant: Grant) -> ColumnElement[bool] | None
     if grant is Grant.AUTHOR:
         return and_(c.audience == Audience.RECORD.value, c.author_id == user.person_id)
     if grant is Grant.DEPARTMENT and user.department_id is not None:
-        # A department also receives what is sent to it alone (history again, revocations).
+        # A department also receives what is sent to it alone (history again, revocations, its co-handling copy).
         return and_(c.audience.in_([Audience.RECORD.value, Audience.DEPARTMENT.value]),
                     c.department_id == user.department_id)
+    if grant is Grant.FOLLOWER:
+        return and_(c.audience == Audience.PERSON.value, c.person_id == user.person_id)
     return None
 
 

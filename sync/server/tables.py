@@ -63,6 +63,7 @@ class ChangeLog(SQLModel, table=True):
         Index("ix_change_log_station_seq", "station_id", "seq"),
         Index("ix_change_log_department_seq", "department_id", "seq"),
         Index("ix_change_log_author_seq", "author_id", "seq"),
+        Index("ix_change_log_person_seq", "person_id", "seq"),
         Index("ix_change_log_entity", "entity", "entity_id"),
         sqlite_autoincrement=True,
     )
@@ -79,6 +80,7 @@ class ChangeLog(SQLModel, table=True):
     station_id: Optional[str] = None
     department_id: Optional[str] = None
     author_id: Optional[str] = None
+    person_id: Optional[str] = None  # audience person: the one person the row is for (a record's follower)
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = time_column()
 

@@ -25,7 +25,8 @@ def test_capturing_an_issue_writes_it_its_timeline_and_the_outbox_at_once(sessio
     assert issue.location_source == "device" and issue.accuracy_m == 8
     events = timeline(session, issue.id)
     assert [e.type for e in events] == ["create"]
-    assert events[0].payload == {"photos": [SHA]}  # the photo's hash is evidence in the timeline
+    assert events[0].payload["photos"] == [SHA]  # the photo's hash is evidence in the timeline
+    assert events[0].payload["category_id"] == issue.category_id  # what a refused classify folds back to
     assert session.exec(select(RecordPhoto)).one().sha256 == SHA
     mutation = session.exec(select(OutboxMutation)).one()
     assert mutation.kind == "issue.create" and mutation.body["id"] == issue.id and mutation.state == "pending"
@@ -71,7 +72,7 @@ def test_an_unknown_category_is_refused(session, township):
 
 def test_status_follows_the_timeline(session, township):
     issue = capture_issue(session, township["deputy-wang"])
-    act(session, township["office-ma"], issue.id, "assign", department_id=stable_id("department", "build"),
+    act(session, township["office-ma"], issue.id, "assign", deadline="2030-12-31", department_id=stable_id("department", "build"),
         text="请村镇建设办评估")
     act(session, township["dept-build"], issue.id, "respond", text="已勘察")
     assert session.get(Issue, issue.id).status == "in_progress"
@@ -94,7 +95,7 @@ def test_a_forbidden_event_changes_nothing(session, township):
 def test_assigning_to_an_unknown_department_is_refused(session, township):
     issue = capture_issue(session, township["deputy-wang"])
     with pytest.raises(DomainError) as refusal:
-        act(session, township["office-ma"], issue.id, "assign", department_id=stable_id("department", "x"))
+        act(session, township["office-ma"], issue.id, "assign", deadline="2030-12-31", department_id=stable_id("department", "x"))
     assert refusal.value.code == "event.unknown_department"
 
 
@@ -152,3 +153,18 @@ def test_the_list_of_ten_thousand_issues_reads_a_page_through_an_index(session, 
         compiled = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
         plan = " ".join(str(r[-1]) for r in session.exec(sql("EXPLAIN QUERY PLAN " + compiled)).all())
         assert "USING INDEX" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_refused_classify_folds_back_to_the_category_the_issue_was_recorded_with(session, township):
+    from app.issues import refresh_state
+    from app.models import OutboxMutation
+    from app.outbox import record_result
+
+    issue = capture_issue(session, township["deputy-wang"])  # 道路交通
+    act(session, township["office-ma"], issue.id, "classify", category_id=stable_id("category", "water"))
+    assert session.get(Issue, issue.id).category_id == stable_id("category", "water")
+    classify = session.exec(select(OutboxMutation).where(OutboxMutation.kind == "issue.event")).one()
+    record_result(session, classify, status="rejected", code="event.not_allowed_in_status", reason="…")
+    session.commit()
+    refresh_state(session, session.get(Issue, issue.id))
+    assert session.get(Issue, issue.id).category_id == stable_id("category", "roads")

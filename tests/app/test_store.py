@@ -179,6 +179,7 @@ def test_the_migrated_schema_has_every_column_the_models_use(engine):
 def test_demo_data_covers_every_station_and_every_status(session):
     assert seed_demo(session) > 0
     issues = session.exec(select(Issue)).all()
-    assert {i.status for i in issues} == {"new", "assigned", "in_progress", "resolved", "rated", "returned", "merged"}
+    assert {i.status for i in issues} == {"new", "assigned", "in_progress", "resolved", "rated", "verified", "returned",
+                                          "merged"}
     assert len({i.station_id for i in issues}) == 8
     assert seed_demo(session) == 0  # loading twice adds nothing

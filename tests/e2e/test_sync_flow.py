@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.reference import stable_id
+from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server.demo import load_demo
 from tests.e2e.browser import (GPS_PHOTO, AppServer, expect_screen, field_input, issue_tile, open_app, record_issue,
                                tap, text, button, type_into)
@@ -45,7 +46,7 @@ def sign_in(page, username: str, password: str) -> None:
 
 def office_sees(central_url: str, title: str) -> dict | None:
     """Ask the central store, as the township office, for the issue with this title."""
-    with httpx.Client(base_url=central_url + "/api/v1", headers={"X-Lianluo-Protocol": "1"}) as http:
+    with httpx.Client(base_url=central_url + "/api/v1", headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)}) as http:
         token = http.post("/auth/login", json={"username": "office-ma", "password": "lianluo2026"}).json()["token"]
         http.headers["Authorization"] = f"Bearer {token}"
         since, found, photos = 0, None, []
@@ -61,7 +62,7 @@ def office_sees(central_url: str, title: str) -> dict | None:
                 break
         if found is None:
             return None
-        found["photos"] = [p for p in photos if p["issue_id"] == found["id"]]
+        found["photos"] = [p for p in photos if p["record_id"] == found["id"]]
         for photo in found["photos"]:
             photo["download"] = http.get(f"/blobs/{photo['sha256']}").status_code
         return found

@@ -47,7 +47,7 @@ def test_client_pulled_issue_and_events_land_once_and_derive_status(session, tow
     issue_id, create_id, assign_id = new_id(), new_id(), new_id()
     changes = [
         {"seq": 12, "entity": "event", "data": _event_data(assign_id, issue_id, office, "assign",
-                                                          {"department_id": stable_id("department", "build")})},
+                                                          {"deadline": "2030-12-31", "department_id": stable_id("department", "build")})},
         {"seq": 10, "entity": "issue", "data": _issue_data(issue_id, wang)},
         {"seq": 11, "entity": "event", "data": _event_data(create_id, issue_id, wang, "create", {"photos": [SHA]})},
         {"seq": 13, "entity": "photo", "data": {"record_kind": "issue", "record_id": issue_id, "sha256": SHA,
@@ -189,7 +189,7 @@ def test_client_a_revocation_drops_what_came_before_it_and_keeps_what_came_after
     session.commit()
     assert session.get(Issue, issue_id) is None and session.get(RecordEvent, create_id) is None
     # Revoked, then given back: the page's later copy is kept, sent again whole.
-    assign = _event_data(assign_id, issue_id, office, "assign", {"department_id": stable_id("department", "water")})
+    assign = _event_data(assign_id, issue_id, office, "assign", {"deadline": "2030-12-31", "department_id": stable_id("department", "water")})
     applied = apply_changes(session, _pulled([
         {"seq": 21, "entity": "event", "data": assign},
         {"seq": 19, "entity": "event", "data": create},

@@ -16,7 +16,8 @@ def test_faults_two_devices_offline_on_one_issue_converge_and_refusal_reaches_it
     async def main():
         async with asgi_http(central) as http:
             wang = await new_phone(tmp_path, "wang", "deputy-wang", http)  # 桔园片区 deputy
-            hu = await new_phone(tmp_path, "hu", "staff-hu", http)  # 桔园片区 station staff
+            # The same deputy's tablet: the rating is his to give, from whichever device.
+            hu = await new_phone(tmp_path, "tablet", "deputy-wang", http)
             office = await new_phone(tmp_path, "office", "office-ma", http)
             build = await new_phone(tmp_path, "build", "dept-build", http)
 
@@ -24,7 +25,7 @@ def test_faults_two_devices_offline_on_one_issue_converge_and_refusal_reaches_it
             issue = wang.capture(title="村道边沟堵塞，雨天漫水", category="roads")
             assert (await wang.client.sync_once()).ok
             assert (await office.client.sync_once()).ok
-            office.act(issue.id, "assign", department_id=stable_id("department", "build"), text="请村镇建设办处理")
+            office.act(issue.id, "assign", deadline="2030-12-31", department_id=stable_id("department", "build"), text="请村镇建设办处理")
             assert (await office.client.sync_once()).ok
             assert (await build.client.sync_once()).ok
             build.act(issue.id, "resolve", text="已清理边沟二百米")
@@ -33,9 +34,9 @@ def test_faults_two_devices_offline_on_one_issue_converge_and_refusal_reaches_it
 
             # Out in the village, no signal: both record on the same issue.
             wang_comment = wang.act(issue.id, "comment", text="群众反映清理及时")
-            wang_rate = wang.act(issue.id, "rate", score=5, text="满意")
+            wang_rate = wang.act(issue.id, "rate", satisfaction="satisfied", text="满意")
             hu_comment = hu.act(issue.id, "comment", text="建议加装盖板")
-            hu_rate = hu.act(issue.id, "rate", score=3, text="基本满意")
+            hu_rate = hu.act(issue.id, "rate", satisfaction="basic", text="基本满意")
 
             first = await wang.client.sync_once()
             second = await hu.client.sync_once()
@@ -62,7 +63,7 @@ def test_faults_two_devices_offline_on_one_issue_converge_and_refusal_reaches_it
             assert all(e.server_seq is not None for e in accepted)
             orders.append([e.id for e in accepted])
             stored = session.get(Issue, issue.id)
-            assert stored.status == "rated" and stored.rating == 5
+            assert stored.status == "rated" and stored.satisfaction == "satisfied"
             marked = {e.id: e.rejected_code for e in line if e.rejected_code}
             assert marked == {hu_rate.id: "event.not_allowed_in_status"}
     assert orders[0] == orders[1]  # one global order on both devices
@@ -73,5 +74,5 @@ def test_faults_two_devices_offline_on_one_issue_converge_and_refusal_reaches_it
         assert [r.event_id for r in status.rejected] == [hu_rate.id]
         assert status.rejected[0].event_type == "rate"
     with wang.session() as session:
-        assert read_status(session).rejected == ()  # refused for hu, not for wang
+        assert read_status(session).rejected == ()  # refused on the tablet, which sent it, not on the phone
     central.state.engine.dispose()

@@ -30,7 +30,7 @@ def test_moving_the_clerk_who_resolved_an_issue_leaves_it_resolved_on_phone_offi
             issue = deputy.capture(title="三组蓄水池漏水", category="water")
             assert (await deputy.client.sync_once()).ok
             assert (await office.client.sync_once()).ok
-            office.act(issue.id, "assign", department_id=stable_id("department", "water"), text="请水利站办理")
+            office.act(issue.id, "assign", deadline="2030-12-31", department_id=stable_id("department", "water"), text="请水利站办理")
             assert (await office.client.sync_once()).ok
             assert (await clerk.client.sync_once()).ok
             clerk.act(issue.id, "resolve", text="已补漏，恢复蓄水")

@@ -18,7 +18,7 @@ from sqlmodel import Field, Session, select
 
 from app.actors import ALL_ROLES, FIELD_ROLES, OFFICE_ROLES, Actor, Role
 from app.ids import new_id
-from app.records import (CreateBody, EventType, Grant, RecordBase, RecordKind, Scope, Visibility, create_record,
+from app.records import (CreateBody, EventType, Grant, Happened, RecordBase, RecordKind, Scope, Visibility, create_record,
                          record_event, register, unregister)
 from app.problems import Problem
 from app.replica import signed_in_user
@@ -52,7 +52,7 @@ class NoteState:
     ticks: int = 0
 
 
-def _tick(state: NoteState, _payload: Any, _actor: Actor) -> NoteState:
+def _tick(state: NoteState, _event: Happened) -> NoteState:
     return replace(state, ticks=state.ticks + 1)
 
 

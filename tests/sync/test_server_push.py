@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.ids import new_id
 from app.issues import Issue, timeline
 from app.problems import Problem
 from sync.protocol import RETRYABLE_CODES
@@ -64,7 +65,7 @@ def test_accepted_events_get_their_global_seq(central):
     wang, office = central.login("deputy-wang"), central.login("office-ma")
     create = issue_create()
     [created] = central.push(wang, create)
-    [assigned] = central.push(office, issue_event(create["body"]["id"], "assign", department_id=department("build"),
+    [assigned] = central.push(office, issue_event(create["body"]["id"], "assign", deadline="2030-12-31", department_id=department("build"),
                                                   text="请村镇建设办评估"))
     assert created["seq"] < assigned["seq"]
     with Session(central.engine) as session:
@@ -123,7 +124,7 @@ def test_a_role_the_rules_do_not_allow_is_rejected_with_its_code(central):
     wang = central.login("deputy-wang")
     create = issue_create()
     central.push(wang, create)
-    [result] = central.push(wang, issue_event(create["body"]["id"], "assign", department_id=department("water")))
+    [result] = central.push(wang, issue_event(create["body"]["id"], "assign", deadline="2030-12-31", department_id=department("water")))
     assert (result["status"], result["code"]) == ("rejected", "event.role_not_allowed")
 
 
@@ -147,7 +148,7 @@ def test_a_body_of_the_wrong_shape_is_rejected_as_malformed_and_changes_nothing(
     bad_photo["body"]["photos"] = [{"sha256": "not-a-hash"}]
     bad_text = issue_create(title="标题\x00")
     results = central.push(wang, bad_time, bad_photo, bad_text,
-                           {"id": bad_time["id"][:-1] + "f", "kind": "issue.create", "body": {"id": 5}})
+                           {"id": new_id(), "kind": "issue.create", "body": {"id": 5}})
     assert [r["code"] for r in results] == ["request.malformed"] * 4
     assert all(r["detail"]["errors"] for r in results)
     snapshot = central.snapshot()
@@ -194,7 +195,7 @@ def test_the_department_responds_and_resolves_and_the_deputy_rates(central):
     create = issue_create(category="water", title="自来水管道破裂漏水")
     central.push(wang, create)
     issue_id = create["body"]["id"]
-    central.push(office, issue_event(issue_id, "assign", department_id=department("water"), text="请立即抢修"))
+    central.push(office, issue_event(issue_id, "assign", deadline="2030-12-31", department_id=department("water"), text="请立即抢修"))
     results = central.push(water, issue_event(issue_id, "respond", text="已到现场"),
                            issue_event(issue_id, "resolve", text="已更换破裂管段，恢复供水"))
     assert [r["status"] for r in results] == ["applied", "applied"]

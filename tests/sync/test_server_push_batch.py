@@ -59,7 +59,7 @@ def test_the_office_classifies_assigns_and_supervises_a_new_issue_in_one_batch(c
     issue_id = create["body"]["id"]
     results = central.push(office, create,
                            issue_event(issue_id, "classify", category_id=create["body"]["category_id"]),
-                           issue_event(issue_id, "assign", department_id=department("water"),
+                           issue_event(issue_id, "assign", deadline="2030-12-31", department_id=department("water"),
                                        text="请水利站处理"),
                            issue_event(issue_id, "supervise", text="请本周内答复"))
     assert [r["status"] for r in results] == ["applied"] * 4
@@ -216,8 +216,8 @@ def test_an_issue_reassigned_twice_in_one_batch_reaches_each_department_whole(ce
     central.push(wang, create, issue_event(issue_id, "comment", text="管道渗水"))
     _, water_cursor = central.pull_all(water)
     _, build_cursor = central.pull_all(build)
-    to_water = issue_event(issue_id, "assign", department_id=department("water"), text="请水利站查看")
-    to_build = issue_event(issue_id, "assign", department_id=department("build"), text="改由村镇建设办处理")
+    to_water = issue_event(issue_id, "assign", deadline="2030-12-31", department_id=department("water"), text="请水利站查看")
+    to_build = issue_event(issue_id, "assign", deadline="2030-12-31", department_id=department("build"), text="改由村镇建设办处理")
     assert [r["status"] for r in central.push(office, to_water, to_build)] == ["applied", "applied"]
 
     all_events = {e for (e,) in _rows(central, "SELECT id FROM record_event WHERE record_id = :i", i=issue_id)}

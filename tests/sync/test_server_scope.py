@@ -88,8 +88,8 @@ def test_a_department_sees_only_what_is_assigned_to_it(central):
     water, build = central.login("dept-water"), central.login("dept-build")
     to_water, to_build, unassigned = issue_create(category="water"), issue_create(), issue_create()
     central.push(wang, to_water, to_build, unassigned)
-    central.push(office, issue_event(to_water["body"]["id"], "assign", department_id=department("water")),
-                 issue_event(to_build["body"]["id"], "assign", department_id=department("build")))
+    central.push(office, issue_event(to_water["body"]["id"], "assign", deadline="2030-12-31", department_id=department("water")),
+                 issue_event(to_build["body"]["id"], "assign", deadline="2030-12-31", department_id=department("build")))
     water_changes, _ = central.pull_all(water)
     assert _issue_ids(water_changes) == {to_water["body"]["id"]}
     assert _issue_ids(central.pull_all(build)[0]) == {to_build["body"]["id"]}
@@ -110,7 +110,7 @@ def test_a_department_receives_the_whole_issue_when_it_is_assigned_later(central
     # Much later the office assigns it; the department's cursor is past the issue's first changes.
     central.push(office, issue_event(issue_id, "classify", category_id=create["body"]["category_id"]))
     _, office_cursor = central.pull_all(office)
-    [assign] = central.push(office, issue_event(issue_id, "assign", department_id=department("water"),
+    [assign] = central.push(office, issue_event(issue_id, "assign", deadline="2030-12-31", department_id=department("water"),
                                                 text="请水利站查看"))
     later, _ = central.pull_all(water, since=cursor)
     assert _issue_ids(later) == {issue_id}

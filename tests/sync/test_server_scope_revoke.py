@@ -43,8 +43,8 @@ def _assigned_to_water(central):
     issue_id = create["body"]["id"]
     other = issue_create(category="water", title="三组蓄水池漏水")
     central.push(wang, create, other, issue_event(issue_id, "comment", text="三组蓄水池见底"))
-    central.push(office, issue_event(issue_id, "assign", department_id=department("water"), text="请水利站查看"),
-                 issue_event(other["body"]["id"], "assign", department_id=department("water")))
+    central.push(office, issue_event(issue_id, "assign", deadline="2030-12-31", department_id=department("water"), text="请水利站查看"),
+                 issue_event(other["body"]["id"], "assign", deadline="2030-12-31", department_id=department("water")))
     return issue_id, other["body"]["id"], sha
 
 
@@ -56,7 +56,7 @@ def test_the_department_an_issue_leaves_pulls_its_revocation_and_nothing_after(c
     assert _revoked(changes) == []
     _, office_cursor = central.pull_all(office)
 
-    [moved] = central.push(office, issue_event(issue_id, "assign", department_id=department("build"),
+    [moved] = central.push(office, issue_event(issue_id, "assign", deadline="2030-12-31", department_id=department("build"),
                                                text="改由村镇建设办处理"))
     [answer] = central.push(build, issue_event(issue_id, "respond", text="已派人查看"))
     assert moved["status"] == answer["status"] == "applied"
@@ -87,7 +87,7 @@ def test_the_department_an_issue_leaves_pulls_its_revocation_and_nothing_after(c
     assert central.client.get(f"/api/v1/blobs/{sha}", headers=water).status_code == 403
 
     # Given back to water: it is sent whole again, after its revocation; building's copy is revoked.
-    [back] = central.push(office, issue_event(issue_id, "assign", department_id=department("water"),
+    [back] = central.push(office, issue_event(issue_id, "assign", deadline="2030-12-31", department_id=department("water"),
                                               text="仍由水利站处理"))
     again, _ = central.pull_all(water, since=water_cursor)
     assert _revoked(again) == []
@@ -113,13 +113,13 @@ def test_a_revoked_issue_leaves_the_departments_phone_and_comes_back_whole(centr
             phone = await new_phone(tmp_path, "water", "dept-water", http)
             assert await phone.client.download_photo(sha)
             held = _local(phone, issue_id)
-            central.push(office, issue_event(issue_id, "assign", department_id=department("build"),
+            central.push(office, issue_event(issue_id, "assign", deadline="2030-12-31", department_id=department("build"),
                                              text="改由村镇建设办处理"))
             central.push(build, issue_event(issue_id, "respond", text="已派人查看"))
             report = await phone.client.sync_once()
             assert report.ok, report
             gone, kept = _local(phone, issue_id), _local(phone, other_id)
-            central.push(office, issue_event(issue_id, "assign", department_id=department("water"),
+            central.push(office, issue_event(issue_id, "assign", deadline="2030-12-31", department_id=department("water"),
                                              text="仍由水利站处理"))
             report = await phone.client.sync_once()
             assert report.ok, report

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
@@ -14,10 +14,10 @@ from app.actors import Actor
 from app.clock import as_utc, utcnow
 from app.errors import DomainError
 from app.problems import Problem
-from app.records import RecordEvent, RecordKind, RecordPhoto, fold, timeline_key
+from app.records import RecordEvent, RecordKind, RecordPhoto, attached_photos, fold, timeline_key
 from sync.protocol import RETRYABLE_CODES, MutationStatus
 from sync.server.auth import CurrentUser
-from sync.server.changes import Audience
+from sync.server.changes import Audience, change_rows
 from sync.server.db import applied_mutation, blob, change_log
 from sync.server.errors import message_for
 from sync.server.push._bulk import bulk_insert, chunks, claim_seqs, first_free_seq
@@ -32,11 +32,11 @@ PHOTO_COLUMNS = tuple(c.name for c in PHOTO.columns)
 
 @lru_cache(maxsize=64)
 def time_columns(table: Any) -> tuple[str, ...]:
-    """The table's time columns (the change log carries them as ISO 8601 text)."""
+    """The table's time and date columns (the change log carries them as ISO 8601 text)."""
     names = []
     for column in table.columns:
         try:
-            if issubclass(getattr(column.type, "impl_instance", column.type).python_type, datetime):
+            if issubclass(getattr(column.type, "impl_instance", column.type).python_type, date):
                 names.append(column.name)
         except NotImplementedError:
             pass
@@ -44,6 +44,8 @@ def time_columns(table: Any) -> tuple[str, ...]:
 
 
 EVENT_TIMES, PHOTO_TIMES = time_columns(EVENT), time_columns(PHOTO)
+# Small tables every batch may look ids up in: read whole, once a batch.
+REFERENCE_TABLES = frozenset({"station", "department", "category", "person"})
 
 
 def logged(times: Sequence[str], row: Mapping[str, Any]) -> dict[str, Any]:
@@ -51,8 +53,10 @@ def logged(times: Sequence[str], row: Mapping[str, Any]) -> dict[str, Any]:
     data = dict(row)
     for name in times:
         value = data[name]
-        if value is not None:
+        if isinstance(value, datetime):
             data[name] = as_utc(value).isoformat()
+        elif isinstance(value, date):
+            data[name] = value.isoformat()
     return data
 
 
@@ -96,6 +100,7 @@ class Batch:
         self.event_ids: set[str] = set()  # events that exist, likewise
         self.complete: set[str] = set()  # photos the store holds complete, of those the batch names
         self._reference: dict[str, set[str]] = {}
+        self._seen: dict[str, bool] = {}
         self._seq: int | None = None  # the next change-log seq, once the batch logs a change
         # What the batch writes.
         self.new_photos: list[dict[str, Any]] = []
@@ -106,11 +111,20 @@ class Batch:
     # ------------------------------------------------------------ the rules' context
 
     def has(self, table: str, record_id: str) -> bool:
+        """Whether a row exists: reference tables are read whole once a batch, records one id at a time."""
+        if record_id in self.record_ids and any(r.kind.table.__tablename__ == table for r in self.records.values()):
+            return True
         ids = self._reference.get(table)
-        if ids is None:
+        if ids is None and table in REFERENCE_TABLES:
             columns = SQLModel.metadata.tables[table].c
             ids = self._reference[table] = set(self.session.execute(select(columns.id)).scalars())
-        return record_id in ids
+        if ids is not None:
+            return record_id in ids
+        key = f"{table}:{record_id}"
+        if key not in self._seen:
+            columns = SQLModel.metadata.tables[table].c
+            self._seen[key] = self.session.execute(select(columns.id).where(columns.id == record_id)).first() is not None
+        return self._seen[key]
 
     def now(self) -> datetime:
         return self._now
@@ -140,9 +154,8 @@ class Batch:
                 targets.add(m.record_id)
                 event_ids[body.id] = None  # type: ignore[attr-defined]
                 event_type = m.record_kind.events.get(body.type)  # type: ignore[union-attr, attr-defined]
-                sha = body.payload.get("sha256")  # type: ignore[attr-defined]
-                if event_type is not None and event_type.attaches_photo and isinstance(sha, str):
-                    hashes[sha] = None
+                for photo in attached_photos(event_type, body.payload):  # type: ignore[attr-defined]
+                    hashes[photo["sha256"]] = None
         for kind, record_ids in named.items():
             table = kind.table.__table__  # type: ignore[attr-defined]
             rows = []
@@ -185,18 +198,16 @@ class Batch:
         return seq
 
     def change(self, entity: str, data: dict[str, Any], record: RecordInBatch | None, row: Mapping[str, Any], *,
-               audience: Audience = Audience.RECORD, seq: int | None = None) -> dict[str, Any]:
-        """One change-log row (changes.append) with the scope columns of the record as it now is."""
-        kind = record.kind if record is not None else None
-        scope = kind.scope.of(row) if kind is not None else None
-        entity_id = f"{data['record_id']}:{data['sha256']}" if entity == "photo" else str(data.get("id") or "")
-        return {"seq": self.next_seq() if seq is None else seq, "entity": entity, "entity_id": entity_id,
-                "record_kind": kind.name if kind else None, "record_id": row["id"], "audience": audience.value,
-                "station_id": scope.station_id if scope else None,
-                "department_id": scope.department_id if scope else None,
-                "author_id": scope.author_id if scope else None, "data": data, "created_at": self._now}
+               audience: Audience = Audience.RECORD, seq: int | None = None, department: str | None = None,
+               person: str | None = None) -> list[dict[str, Any]]:
+        """The change-log rows of one change (changes.change_rows), given their seqs in order."""
+        rows = change_rows(entity, data, kind=record.kind if record is not None else None, record=row,
+                           audience=audience, department=department, person=person, now=self._now)
+        for index, one in enumerate(rows):
+            one["seq"] = seq if index == 0 and seq is not None else self.next_seq()
+        return rows
 
-    def event_change(self, event: dict[str, Any], record: RecordInBatch, row: Mapping[str, Any]) -> dict[str, Any]:
+    def event_change(self, event: dict[str, Any], record: RecordInBatch, row: Mapping[str, Any]) -> list[dict]:
         """Give an event its place in the order (server_seq) and log it whole."""
         seq = event["server_seq"] = self.next_seq()
         return self.change("event", logged(EVENT_TIMES, event), record, row, seq=seq)
@@ -249,12 +260,12 @@ class Batch:
         record = self.records[event["record_id"]]
         event["rejected_code"] = refusal.code.value
         event["rejected_reason"] = message_for(refusal.code, refusal.params)
-        change = self.event_change(event, record, record.row)
+        changes = self.event_change(event, record, record.row)
         record.latest = max(record.latest, event["created_at"])
         record.events.append(event)
         self.event_ids.add(event["id"])
         self.new_events.append(event)
-        self.log_rows.append(change)
+        self.log_rows += changes
         return event["server_seq"]
 
     # ------------------------------------------------------------ bulk writes

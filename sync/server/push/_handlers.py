@@ -10,7 +10,8 @@ from typing import Any
 
 from app.errors import DomainError
 from app.problems import Problem
-from app.records import CreateBody, EventBody, apply, creation, event_row, judge_create, judge_event, photo_row
+from app.records import (CreateBody, EventBody, apply, attached_photos, check_new_photos, creation, event_row,
+                         judge_create, judge_event, photo_row)
 from sync.server.changes import Audience
 from sync.server.push._batch import (EVENT_TIMES, PHOTO_COLUMNS, PHOTO_TIMES, Batch, RecordInBatch, logged,
                                      time_columns)
@@ -40,9 +41,10 @@ def create(batch: Batch, m: Prepared, body: CreateBody) -> int:
         raise Refusal(Problem.BLOB_MISSING, {"missing": missing})
     made = creation(kind, judge_create(kind, body, actor=batch.actor, ctx=batch), actor=batch.actor, now=batch.now())
     record = RecordInBatch(kind, made.row, made.state, made.photos, [made.event], new=True)
-    changes = [batch.change(kind.name, logged(_times(kind), made.row), record, made.row)]
-    changes += [batch.change("photo", logged(PHOTO_TIMES, photo), record, made.row) for photo in made.photos]
-    changes.append(batch.event_change(made.event, record, made.row))
+    changes = batch.change(kind.name, logged(_times(kind), made.row), record, made.row)
+    for photo in made.photos:
+        changes += batch.change("photo", logged(PHOTO_TIMES, photo), record, made.row)
+    changes += batch.event_change(made.event, record, made.row)
     batch.records[body.id] = record
     batch.record_ids.add(body.id)
     batch.event_ids.add(body.event_id)
@@ -62,34 +64,35 @@ def event(batch: Batch, m: Prepared, body: EventBody) -> int:
         raise Refusal(Problem.OUT_OF_SCOPE, {"record_id": record.id})
     if body.id in batch.event_ids:
         raise Refusal(Problem.RECORD_EXISTS, {"id": body.id})
-    event_type = kind.events.get(body.type)
-    sha = body.payload.get("sha256")
-    if event_type is not None and event_type.attaches_photo and isinstance(sha, str) and sha not in batch.complete:
-        raise Refusal(Problem.BLOB_MISSING, {"missing": [sha]})
+    missing = [p["sha256"] for p in attached_photos(kind.events.get(body.type), body.payload)
+               if p["sha256"] not in batch.complete]
+    if missing:
+        raise Refusal(Problem.BLOB_MISSING, {"missing": missing})
     try:
         body, event_type, payload = judge_event(kind, record.state, body, actor=batch.actor, ctx=batch)
+        check_new_photos([p["sha256"] for p in record.photos], attached_photos(event_type, payload))
     except DomainError as error:
         raise _kept(batch, record, body, error) from None
     # Accepted: stage the rows and their changes. The state moves on as a fold of the
     # timeline with this event at its end would.
     staged = event_row(kind, record.id, event_id=body.id, type_=body.type, actor=batch.actor, payload=payload,
                        created_at=body.created_at or batch.now())
-    photos = record.photos
-    if event_type.attaches_photo:
-        photos = photos + [dict.fromkeys(PHOTO_COLUMNS) | photo_row(kind, record.id, payload, len(photos))]
-    state = apply(event_type, record.state, payload, batch.actor)
+    added = [dict.fromkeys(PHOTO_COLUMNS) | photo_row(kind, record.id, photo, len(record.photos) + offset)
+             for offset, photo in enumerate(attached_photos(event_type, payload))]
+    photos = record.photos + added
+    state = apply(event_type, record.state, payload, batch.actor, staged["created_at"])
     latest = max(record.latest, staged["created_at"])
     row = record.row | kind.derived(state)
     row["updated_at"] = max(latest, row["updated_at"])
     # In this order (seqs are given out as changes are made): the department the record leaves
     # is told, then the record as it now is, then its history for the department it reaches.
     changes = _left(batch, record, row)
-    changes.append(batch.change(kind.name, logged(_times(kind), row), record, row))
+    changes += batch.change(kind.name, logged(_times(kind), row), record, row)
     changes += _reached(batch, record, row, photos)
-    if photos is not record.photos:
-        changes.append(batch.change("photo", logged(PHOTO_TIMES, photos[-1]), record, row))
-        batch.new_photos.append(photos[-1])
-    changes.append(batch.event_change(staged, record, row))
+    for photo in added:
+        changes += batch.change("photo", logged(PHOTO_TIMES, photo), record, row)
+        batch.new_photos.append(photo)
+    changes += batch.event_change(staged, record, row)
     record.row, record.state, record.photos, record.latest, record.dirty = row, state, photos, latest, True
     record.events.append(staged)
     batch.event_ids.add(staged["id"])
@@ -99,24 +102,33 @@ def event(batch: Batch, m: Prepared, body: EventBody) -> int:
 
 
 def _left(batch: Batch, record: RecordInBatch, row: dict[str, Any]) -> list[dict]:
-    """The change a move to another department logs for the one it leaves (it alone: the old scope)."""
-    column = record.kind.scope.department
-    if column is None or row[column] == record.row[column] or not record.row[column]:
-        return []
-    # Its phones drop their copy; they see nothing of the record after this.
-    return [batch.change("revoked", {"entity": record.kind.name, "id": record.id}, record, record.row,
-                         audience=Audience.DEPARTMENT)]
+    """The revocations a change logs for the departments and followers it leaves (each alone: the old scope).
+
+    Their phones drop their copy; they see nothing of the record after this.
+    """
+    before, after = record.kind.scope.of(record.row), record.kind.scope.of(row)
+    revoked = {"entity": record.kind.name, "id": record.id}
+    changes = []
+    for department in [d for d in before.departments if d not in after.departments]:
+        changes += batch.change("revoked", revoked, record, record.row, audience=Audience.DEPARTMENT,
+                                department=department)
+    for person in [p for p in before.followers if p not in after.followers]:
+        changes += batch.change("revoked", revoked, record, record.row, audience=Audience.PERSON, person=person)
+    return changes
 
 
 def _reached(batch: Batch, record: RecordInBatch, row: dict[str, Any], photos: list[dict[str, Any]]) -> list[dict]:
-    """The history a move sends again to the department it reaches, whose cursor is past it (to it alone)."""
-    column = record.kind.scope.department
-    if column is None or row[column] == record.row[column] or not row[column]:
-        return []
-    changes = [batch.change("photo", logged(PHOTO_TIMES, earlier), record, row, audience=Audience.DEPARTMENT)
-               for earlier in photos]
-    changes += [batch.change("event", _logged_event(earlier), record, row, audience=Audience.DEPARTMENT)
-                for earlier in record.events if earlier["server_seq"] is not None]
+    """The history a change sends again to the departments and followers it reaches: their cursors are past it."""
+    before, after = record.kind.scope.of(record.row), record.kind.scope.of(row)
+    targets = [(Audience.DEPARTMENT, {"department": d}) for d in after.departments if d not in before.departments]
+    targets += [(Audience.PERSON, {"person": p}) for p in after.followers if p not in before.followers]
+    changes = []
+    for audience, to in targets:
+        for earlier in photos:
+            changes += batch.change("photo", logged(PHOTO_TIMES, earlier), record, row, audience=audience, **to)
+        for earlier in record.events:
+            if earlier["server_seq"] is not None:
+                changes += batch.change("event", _logged_event(earlier), record, row, audience=audience, **to)
     return changes
 
 

@@ -64,7 +64,7 @@ def _check_may_see(engine, store: BlobStore, user, sha256: str, *, uploading: bo
     if visible is False:
         raise HTTPProblem(Problem.OUT_OF_SCOPE, detail={"sha256": sha256})
     if visible is None and user.role not in (Role.OFFICE, Role.ADMIN):
-        if not uploading or store.uploader(sha256) not in (None, user.user_id):
+        if not uploading or store.uploaded_by(sha256, user.user_id) is False:
             raise HTTPProblem(Problem.NOT_FOUND, detail={"sha256": sha256})
 
 
