@@ -11,7 +11,7 @@ from app.models import OutboxMutation, SQLModel
 from app.outbox import pending_mutations, waiting_changes
 from app.records import EventBody, RecordEvent, RecordPhoto
 from app.replica import HELD, apply_changes, parse_change
-from app.store import get_meta, open_store
+from app.store import get_meta, open_store, set_meta
 
 
 def test_the_store_file_runs_in_wal_mode(tmp_path):
@@ -183,3 +183,20 @@ def test_demo_data_covers_every_station_and_every_status(session):
                                           "merged"}
     assert len({i.station_id for i in issues}) == 8
     assert seed_demo(session) == 0  # loading twice adds nothing
+
+
+def test_the_store_tells_its_storage_after_every_commit(tmp_path):
+    class Browser:  # the PWA's storage flushes the file to IndexedDB when told
+        def __init__(self):
+            self.told = 0
+
+        def persist(self):
+            self.told += 1
+
+    storage = Browser()
+    engine = open_store(tmp_path / "lianluo.sqlite3", storage=storage)
+    before = storage.told
+    with Session(engine) as session:
+        set_meta(session, "language", "en")
+        session.commit()
+    assert storage.told == before + 1

@@ -97,3 +97,18 @@ def test_the_openapi_document_declares_the_problems(central):
     assert {"409", "422"} <= set(upload["responses"])
     assert "X-Lianluo-Protocol" in {p["name"] for p in push.get("parameters", [])}
     assert central.client.get("/docs").status_code == 200
+
+
+def test_the_api_document_shows_every_kinds_bodies(central):
+    from app.records import kinds, payload_models
+    from app.replica import entity_models
+
+    schemas = central.client.get("/openapi.json").json()["components"]["schemas"]
+    body = schemas["Mutation"]["properties"]["body"]
+    named = {ref["$ref"].rsplit("/", 1)[-1] for ref in body["oneOf"]}
+    assert {kind.create.__name__ for kind in kinds()} | {"EventBody"} <= named
+    for model in payload_models().values():
+        assert model.__name__ in schemas and model.__name__ in body["description"]
+    data = schemas["Change"]["properties"]["data"]
+    assert {ref["$ref"].rsplit("/", 1)[-1] for ref in data["oneOf"]} == {m.__name__ for m in entity_models().values()}
+    assert schemas["IssueCreate"]["properties"]["location"]  # the models themselves, not only their names
