@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import Column, Connection, MetaData, String, Table, text
 
-from app.schema import Migration, change_for_engine, issue_loop_columns, people_of, records_for_engine
+from app.schema import Migration, change_for_engine, closed_loop_tables, people_of, records_for_engine
 from app.schema import migrate as _migrate
 from app.schema import run_script as _run
 
@@ -108,7 +108,7 @@ def _v3_record_engine(conn: Connection) -> None:
 def _v4_closed_loop(conn: Connection) -> None:
     # The closed loop keeps co-handling departments, deadlines, escalation, satisfaction and
     # look-backs on the issue for its lists; the next refresh of each issue fills them in.
-    issue_loop_columns(conn)
+    closed_loop_tables(conn)
 
 
 MIGRATIONS: tuple[Migration, ...] = (

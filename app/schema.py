@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import (JSON, BigInteger, Column, Connection, DateTime, Float, Index, Integer, MetaData, String, Table,
-                        bindparam, text, update)
+from sqlalchemy import (JSON, BigInteger, Column, Connection, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+                        String, Table, bindparam, text, update)
 from sqlalchemy.engine import Engine
 
 from app.clock import utcnow
@@ -163,8 +163,9 @@ def rewrite_json(conn: Connection, table: Table, key: str, column: str, rows: Se
 
 # ---------------------------------------------------------------- shared step: the closed loop's columns
 
-def issue_loop_columns(conn: Connection) -> None:
-    """Give issues the columns the closed loop keeps for lists: co-handling, deadlines, ratings, look-backs."""
+def closed_loop_tables(conn: Connection) -> None:
+    """Give issues the columns the closed loop keeps for lists (co-handling, deadlines, ratings, look-backs),
+    and make the table of supervision letters."""
     timestamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
     json_type = "JSON"
     false = "false" if conn.dialect.name == "postgresql" else "0"
@@ -185,3 +186,16 @@ def issue_loop_columns(conn: Connection) -> None:
     ALTER TABLE issue ADD COLUMN merged_into VARCHAR;
     CREATE INDEX ix_issue_deadline ON issue (status, deadline)
     """)
+    md = MetaData()
+    tz = DateTime(timezone=True)
+    Table("department", md, Column("id", String, primary_key=True))  # there already: named for the foreign key
+    Table("letter", md,
+          Column("id", String, primary_key=True), Column("created_at", tz, nullable=False),
+          Column("status", String, nullable=False), Column("updated_at", tz, nullable=False),
+          Column("year", Integer, nullable=False), Column("number", Integer),
+          Column("department_id", String, ForeignKey("department.id")),
+          Column("subject", String, nullable=False), Column("situation", String, nullable=False),
+          Column("actions", String, nullable=False), Column("deadline", Date), Column("author_id", String),
+          Column("station_id", String), Column("issue_ids", JSON, nullable=False),
+          Index("ix_letter_number", "year", "number", unique=True), Index("ix_letter_created", "created_at", "id"))
+    md.create_all(conn)

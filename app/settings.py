@@ -31,6 +31,14 @@ class Settings:
     watermark_photos: bool = True
     database_url: str = ""
     token_days: int = 30
+    # Supervision letters: the document number's prefix (桔人大函〔2026〕3号) and the issuing body.
+    letter_prefix: str = "桔人大函"
+    issuer: str = "桔园镇人民代表大会主席团"
+    # The official documents' fonts, by the names the office PCs have them installed.
+    font_title: str = "方正小标宋简体"
+    font_body: str = "仿宋_GB2312"
+    font_heading1: str = "黑体"
+    font_heading2: str = "楷体_GB2312"
     extra: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -56,6 +64,12 @@ _KEYS = {
     "LIANLUO_WATERMARK_PHOTOS": "watermark_photos",
     "DATABASE_URL": "database_url",
     "LIANLUO_TOKEN_DAYS": "token_days",
+    "LIANLUO_LETTER_PREFIX": "letter_prefix",
+    "LIANLUO_ISSUER": "issuer",
+    "LIANLUO_FONT_TITLE": "font_title",
+    "LIANLUO_FONT_BODY": "font_body",
+    "LIANLUO_FONT_HEADING1": "font_heading1",
+    "LIANLUO_FONT_HEADING2": "font_heading2",
 }
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: a virtual environment with the app, the server and the test tools.
-# With --test it also installs what the tests drive: Debian's chromium and postgresql.
+# With --test it also installs what the tests drive: Debian's chromium and postgresql, and LibreOffice
+# with poppler and the Noto CJK fonts to render the Word documents the office hands out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +22,11 @@ if [ "$want_test" -eq 1 ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  fc-list 2>/dev/null | grep -q "Noto Serif CJK" || missing+=(fonts-noto-cjk)
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing ${missing[*]}"
+    echo "setup: installing ${missing[*]} (Debian packages; LibreOffice takes a few minutes the first time)"
     apt_install "${missing[@]}"
   fi
 fi
@@ -43,6 +47,6 @@ stamp=.venv/.lianluo-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -m pip install -q -e '.[web,server,dev]' 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c 'import flet, flet_web, sqlmodel, fastapi, PIL, pillow_heif, playwright' 
+  .venv/bin/python -c 'import flet, flet_web, sqlmodel, fastapi, PIL, pillow_heif, playwright, docx' 
   touch "$stamp"
 fi

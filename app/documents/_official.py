@@ -42,6 +42,19 @@ class Fonts:
     heading2: str = "楷体_GB2312"
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """A number as headings count: 一, 二, …, 十, 十一, …, 二十一, …, 九十九 (larger ones stay in digits)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    return f"{'' if tens == 1 else _DIGITS[tens]}十{_DIGITS[ones] if ones else ''}"
+
+
 def chinese_date(day: date) -> str:
     """A date as official documents write it: 2026年5月15日 (no leading zeros)."""
     return f"{day.year}年{day.month}月{day.day}日"

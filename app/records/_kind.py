@@ -23,13 +23,15 @@ from app.records._bodies import CreateBody, Payload
 
 CREATE = "create"  # the event type of a record's first timeline entry
 # The kinds the app itself has, imported (and so registered) on first use of the registry.
-BUILTIN_KINDS = ("app.issues",)
+BUILTIN_KINDS = ("app.issues", "app.letters")
 
 
 class Context(Protocol):
-    """What rules may look up besides the record's state: reference data and the clock."""
+    """What rules may look up besides the record's state: reference data, other records, the clock."""
 
     def has(self, table: str, record_id: str) -> bool: ...
+
+    def row(self, table: str, record_id: str) -> Mapping[str, Any] | None: ...
 
     def now(self): ...
 
@@ -180,6 +182,9 @@ class RecordKind:
     may_create: Callable[[Actor, Any], bool] = _anyone
     search_text: Callable[[Mapping[str, Any]], str] | None = None
     create_payload: Callable[[Any], dict[str, Any]] = _photos_only
+    # Columns only the central store can give, under its write lock, when a record reaches it (a
+    # letter's number: two offline PCs must never give the same one). (server context, row) -> columns.
+    server_fields: Callable[[Any, Mapping[str, Any]], dict[str, Any]] | None = None
 
     @property
     def create_mutation(self) -> str:

@@ -44,6 +44,11 @@ class StoreContext:
                 core_select(columns.id).where(columns.id == record_id)).first() is not None
         return self._seen[key]
 
+    def row(self, table: str, record_id: str) -> Mapping[str, Any] | None:
+        columns = SQLModel.metadata.tables[table]
+        found = self.session.execute(core_select(columns).where(columns.c.id == record_id)).mappings().first()
+        return dict(found) if found is not None else None
+
     def now(self) -> datetime:
         return self._now or utcnow()
 

@@ -11,7 +11,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Column, Connection, DateTime,
                         MetaData, String, Table, select, text, true)
 from sqlalchemy.engine import Engine
 
-from app.schema import (Migration, event_data_for_engine, issue_loop_columns, people_of, photo_data_for_engine,
+from app.schema import (Migration, event_data_for_engine, closed_loop_tables, people_of, photo_data_for_engine,
                         records_for_engine, rewrite_json)
 from app.schema import migrate as _migrate
 from app.schema import run_script
@@ -149,7 +149,7 @@ def _v2_record_engine(conn: Connection) -> None:
 def _v3_closed_loop(conn: Connection) -> None:
     # The closed loop's columns on issues; and the change log can address one person (someone who
     # follows a record, e.g. the reporter of a duplicate merged into it).
-    issue_loop_columns(conn)
+    closed_loop_tables(conn)
     run_script(conn, """
     ALTER TABLE change_log ADD COLUMN person_id VARCHAR;
     CREATE INDEX ix_change_log_person_seq ON change_log (person_id, seq)

@@ -14,9 +14,8 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Float, Integer, String, in
 from sqlalchemy.types import JSON, TypeDecorator
 from sqlmodel import SQLModel
 
-import app.issues  # noqa: F401  (registers the issue kind: its table is part of the schema)
 import sync.server.tables  # noqa: F401  (the central store's own tables)
-from app.records import BOTH, CENTRAL, PHONE
+from app.records import BOTH, CENTRAL, PHONE, kinds
 from app.store import open_store
 
 BOOKKEEPING = {"_migrations", "sqlite_sequence"}
@@ -46,6 +45,7 @@ def _type(column_type: Any, dialect: str) -> str:
 
 def expected(store: str, dialect: str) -> dict[str, dict[str, Any]]:
     """What the models say a store holds, table by table."""
+    kinds()  # every kind the app has is registered, and with it its table
     tables = {}
     for table in SQLModel.metadata.sorted_tables:
         if table.info.get("store") not in (BOTH, store):

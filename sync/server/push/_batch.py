@@ -7,7 +7,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session, SQLModel
 
 from app.actors import Actor
@@ -125,6 +125,24 @@ class Batch:
             columns = SQLModel.metadata.tables[table].c
             self._seen[key] = self.session.execute(select(columns.id).where(columns.id == record_id)).first() is not None
         return self._seen[key]
+
+    def row(self, table: str, record_id: str) -> Mapping[str, Any] | None:
+        """A record as the batch now holds it (changed by earlier mutations of the batch), else as stored."""
+        held = self.records.get(record_id)
+        if held is not None and held.kind.table.__tablename__ == table:
+            return held.row
+        columns = SQLModel.metadata.tables[table]
+        found = self.session.execute(select(columns).where(columns.c.id == record_id)).mappings().first()
+        return dict(found) if found is not None else None
+
+    def largest(self, kind: RecordKind, column: str, **equal: Any) -> int:
+        """The largest value of a column among a kind's records that match (stored or created in this batch)."""
+        table = kind.table.__table__  # type: ignore[attr-defined]
+        stored = self.session.execute(select(func.max(table.c[column])).where(
+            *[table.c[name] == value for name, value in equal.items()])).scalar() or 0
+        staged = [r.row[column] or 0 for r in self.records.values()
+                  if r.kind is kind and r.new and all(r.row.get(n) == v for n, v in equal.items())]
+        return max([stored, *staged])
 
     def now(self) -> datetime:
         return self._now

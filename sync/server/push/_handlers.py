@@ -40,6 +40,8 @@ def create(batch: Batch, m: Prepared, body: CreateBody) -> int:
     if missing:
         raise Refusal(Problem.BLOB_MISSING, {"missing": missing})
     made = creation(kind, judge_create(kind, body, actor=batch.actor, ctx=batch), actor=batch.actor, now=batch.now())
+    if kind.server_fields is not None:
+        made.row.update(kind.server_fields(batch, made.row))
     record = RecordInBatch(kind, made.row, made.state, made.photos, [made.event], new=True)
     changes = batch.change(kind.name, logged(_times(kind), made.row), record, made.row)
     for photo in made.photos:
