@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Protocol
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from app.actors import Actor, Role
-from app.models import (Category, CategoryPublic, Department, DepartmentPublic, Person, PersonPublic, Station,
-                        StationPublic)
-from app.outbox import waiting_changes
+from app.errors import DomainError
+from app.models import (Category, CategoryPublic, Department, DepartmentPublic, Draft, OutboxMutation, Person,
+                        PersonPublic, Station, StationPublic)
+from app.outbox import OutboxState, count_pending, waiting_changes
+from app.problems import Problem
 from app.records import EventPublic, PhotoPublic, RecordEvent, RecordKind, RecordPhoto, kind_named, kinds, refresh
 from app.store import get_meta, set_meta
 
@@ -34,10 +37,15 @@ LOCAL_USER = "user_id"  # who the app acts as on this device (app.viewmodels.con
 REVOKED = "revoked"
 EVENT, PHOTO = "event", "photo"
 # Reference data, parents before children: (entity, table, what a pull carries of it).
-REFERENCE: tuple[tuple[str, type[SQLModel], type[BaseModel]], ...] = (
+BASE_REFERENCE: tuple[tuple[str, type[SQLModel], type[BaseModel]], ...] = (
     ("station", Station, StationPublic), ("department", Department, DepartmentPublic),
     ("category", Category, CategoryPublic), ("person", Person, PersonPublic),
 )
+
+
+def reference_entities() -> tuple[tuple[str, type[SQLModel], type[BaseModel]], ...]:
+    """Every kind of reference data: the township's own, then what kinds bring (e.g. inspection templates)."""
+    return BASE_REFERENCE + tuple(entry for kind in kinds() for entry in kind.reference)
 
 
 class Revoked(BaseModel):
@@ -61,7 +69,7 @@ class Pulled:
 
 def entity_models() -> dict[str, type[BaseModel]]:
     """Every entity a pull carries, with its wire model: reference data, each kind, events, photos, revocations."""
-    models: dict[str, type[BaseModel]] = {entity: public for entity, _table, public in REFERENCE}
+    models: dict[str, type[BaseModel]] = {entity: public for entity, _table, public in reference_entities()}
     models.update({kind.name: kind.public for kind in kinds()})
     models.update({EVENT: EventPublic, PHOTO: PhotoPublic, REVOKED: Revoked})
     return models
@@ -151,6 +159,55 @@ def remember_login(session: Session, *, token: str, expires_at: str, user: Repli
     session.flush()
 
 
+@dataclass(frozen=True)
+class Forgotten:
+    """What forget_user removed from the device."""
+
+    records: int
+    photos: int
+
+
+class PhotoFiles(Protocol):
+    """The part of the photo store forget_user needs: the folder its files live in."""
+
+    root: Path
+
+
+def forget_user(session: Session, photos: PhotoFiles) -> Forgotten:
+    """Remove the previous user's records, photos, drafts and pull state from this device; commits.
+
+    Refused (DomainError sync.pending_other_user, nothing removed) while anything waits to
+    sync: what a user recorded is never thrown away. Reference data (stations, departments,
+    categories, people), the device's id, its settings and who is signed in stay; the next
+    pull starts from the beginning and brings exactly what the server lets the new user see.
+    """
+    if count_pending(session):
+        raise DomainError(Problem.PENDING_OTHER_USER)
+    records = 0
+    session.exec(delete(RecordPhoto))
+    session.exec(delete(RecordEvent))
+    for kind in kinds():
+        records += session.exec(delete(kind.table)).rowcount  # type: ignore[attr-defined]
+    session.exec(delete(Draft))
+    session.exec(delete(OutboxMutation).where(OutboxMutation.state != OutboxState.PENDING.value))
+    set_cursor(session, 0)
+    set_meta(session, HELD, "")
+    session.commit()
+    # After the commit: a photo whose record is gone is only bytes, and a failed commit keeps both.
+    return Forgotten(records=records, photos=_remove_photo_files(Path(photos.root)))
+
+
+def _remove_photo_files(root: Path) -> int:
+    """Delete every stored photo and thumbnail under the photo store's folder; return how many photos."""
+    removed = 0
+    for pattern in ("??/??/*.jpg", "thumbs/??/??/*.jpg", "**/.*.tmp"):
+        for path in root.glob(pattern):
+            if path.is_file():
+                path.unlink(missing_ok=True)
+                removed += pattern.startswith("??")
+    return removed
+
+
 def forget_token(session: Session) -> None:
     """Drop a token the server no longer accepts; the user and every local record stay."""
     set_meta(session, AUTH_TOKEN, "")
@@ -215,12 +272,12 @@ def apply_changes(session: Session, changes: Iterable[Pulled]) -> Applied:
 
 def _order() -> dict[str, int]:
     """Parents before children: reference data, then records, then their events and photos."""
-    names = [entity for entity, _table, _public in REFERENCE] + [k.name for k in kinds()] + [EVENT, PHOTO]
+    names = [entity for entity, _table, _public in reference_entities()] + [k.name for k in kinds()] + [EVENT, PHOTO]
     return {name: index for index, name in enumerate(names)}
 
 
 def _tables() -> dict[str, type[SQLModel]]:
-    tables: dict[str, type[SQLModel]] = {entity: table for entity, table, _public in REFERENCE}
+    tables: dict[str, type[SQLModel]] = {entity: table for entity, table, _public in reference_entities()}
     tables.update({kind.name: kind.table for kind in kinds()})
     tables.update({EVENT: RecordEvent, PHOTO: RecordPhoto})
     return tables
@@ -308,7 +365,7 @@ def _parents(entity: str, model: type[SQLModel], row: Mapping[str, Any]) -> list
     if entity in (EVENT, PHOTO):
         kind = kind_named(str(row.get("record_kind")))
         needs.append((kind.table if kind is not None else RecordEvent, row.get("record_id")))
-    tables = {table.__tablename__: table for _entity, table, _public in REFERENCE}  # type: ignore[attr-defined]
+    tables = {table.__tablename__: table for _entity, table, _public in reference_entities()}  # type: ignore[attr-defined]
     for fk in model.__table__.foreign_keys:  # type: ignore[attr-defined]
         value = row.get(fk.parent.name)
         if value is not None and fk.column.table.name in tables:

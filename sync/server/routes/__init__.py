@@ -29,10 +29,11 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
 def api_router() -> APIRouter:
-    from sync.server.routes import accounts, blobs, sync
+    from sync.server.routes import accounts, blobs, ping, sync
 
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)])
     router.include_router(accounts.router)
     router.include_router(sync.router)
     router.include_router(blobs.router)
+    router.include_router(ping.router)
     return router
