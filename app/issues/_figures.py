@@ -228,6 +228,11 @@ class SatisfactionMix:
     def counts(self) -> dict[str, int]:
         return {level: self.count(level) for level in LEVELS}
 
+    def share(self, level: str) -> float | None:
+        """This level's share of the ratings in percent, rounded down to a tenth; None without ratings."""
+        of_level = tuple(issue_id for issue_id, rated in self.ratings if rated == level)
+        return Ratio(of_level, tuple(issue_id for issue_id, _ in self.ratings)).percent
+
 
 @dataclass(frozen=True)
 class LoopFigures:
@@ -346,5 +351,5 @@ def first_assignment_day(session: Session) -> date | None:
     return china_day(first) if first else None
 
 
-__all__ = ["Average", "Dimension", "IssueFacts", "LoopFigures", "LoopReport", "Period", "PeriodKind", "Ratio",
+__all__ = ["LEVELS", "Average", "Dimension", "IssueFacts", "LoopFigures", "LoopReport", "Period", "PeriodKind", "Ratio",
            "SatisfactionMix", "breakdown", "figures_of", "first_assignment_day", "issue_facts", "loop_report"]

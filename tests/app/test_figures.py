@@ -266,7 +266,7 @@ def demo(session):
 def test_the_demo_township_figures(session, demo):
     report = loop_report(session, Period.whole_year(2026))
     total = report.total
-    # 12 issues assigned (of 18: 4 never assigned, 1 returned, 1 merged); 3 rated or confirmed.
+    # 12 issues assigned (the others never assigned, returned or merged); 3 rated or confirmed.
     assert len(total.assigned) == 12
     assert {demo_title(demo, i) for i in total.rectification.numerator} == {
         "农村饮用水雨后浑浊", "学校食堂排烟管道油污较多", "山体有滑坡隐患"}
