@@ -95,7 +95,7 @@ def supervise_body(page: ft.Page, ctx: AppContext, *, on_open: OnOpen) -> ft.Con
 
     def steps(kind: str, issue_ids: list[str]) -> None:
         if kind == "letter":
-            _letter_dialog(page, ctx, model.letter_form(issue_ids), saver.save_letter(model))
+            _letter_dialog(page, ctx, model.letter_form(issue_ids), lambda said: saver.save_letter(model, said))
         else:
             form = model.remind_form(issue_ids) if kind == "remind" else model.escalate_form(issue_ids)
             _supervision_dialog(page, ctx, form, kind)
@@ -224,21 +224,30 @@ def _supervision_dialog(page: ft.Page, ctx: AppContext, form: SupervisionForm, k
     problem = ft.Text("", size=BODY, color=ERROR, visible=False)
 
     def submit(_) -> None:
+        form.redraw = False
         if form.submit():
-            page.pop_dialog()
-            _recorded(page, ctx)
+            page.pop_dialog()  # the screens are redrawn once it has gone (dismissed)
             return
         text.error = form.error_of("text") or None
         problem.value, problem.visible = form.form_error, bool(form.form_error)
+        _update(dialog)
 
-    page.show_dialog(ft.AlertDialog(
+    def dismissed(_) -> None:
+        if form.done:
+            ctx.saved_locally()
+            _recorded(page, ctx)
+
+    dialog = ft.AlertDialog(
+        on_dismiss=dismissed,
         title=ft.Text(t(f"{prefix}.title", n=len(form.issue_ids)), size=20, weight=ft.FontWeight.W_600),
         content=ft.Container(ft.Column([text, problem], tight=True, spacing=12), width=520),
         actions=[ft.TextButton(t("office.cancel"), height=TOUCH, on_click=lambda _: page.pop_dialog()),
-                 ft.FilledButton(t(f"{prefix}.confirm"), height=TOUCH, on_click=submit)]))
+                 ft.FilledButton(t(f"{prefix}.confirm"), height=TOUCH, on_click=submit)])
+    page.show_dialog(dialog)
 
 
-def _letter_dialog(page: ft.Page, ctx: AppContext, form: LetterForm, on_download: Callable[[str], object]) -> None:
+def _letter_dialog(page: ft.Page, ctx: AppContext, form: LetterForm,
+                   downloader: Callable[[Callable[[str], None]], Callable[[str], object]]) -> None:
     """监督意见函: the lead department, the issues, what was found, the actions asked for and the deadline."""
     t = ctx.t
 
@@ -261,31 +270,56 @@ def _letter_dialog(page: ft.Page, ctx: AppContext, form: LetterForm, on_download
     ], tight=True, spacing=12, scroll=ft.ScrollMode.AUTO)
     confirm = ft.FilledButton(t("office.letter.confirm"), icon=ft.Icons.DESCRIPTION, height=TOUCH,
                               disabled=not form.can_submit)
+
+    def dismissed(_) -> None:
+        if form.done:
+            ctx.saved_locally()
+            _written_dialog(page, ctx, downloader, form.letter_id)
+
     dialog = ft.AlertDialog(title=ft.Text(t("office.letter.title"), size=20, weight=ft.FontWeight.W_600),
                             content=ft.Container(body, width=560),
                             actions=[ft.TextButton(t("office.cancel"), height=TOUCH,
                                                    on_click=lambda _: page.pop_dialog()), confirm],
-                            scrollable=True)
+                            scrollable=True, on_dismiss=dismissed)
 
     def submit(_) -> None:
+        form.redraw = False
         if not form.submit():
             for control, names in ((subject, ("subject",)), (situation, ("situation",)),
                                    (actions, ("actions",)), (deadline, ("deadline",))):
                 control.error = form.error_of(*names) or None
             problem.value, problem.visible = form.form_error, bool(form.form_error)
+            _update(dialog)
             return
-        # Written: the same dialog now offers the Word file.
-        dialog.content = ft.Container(ft.Column([
+        page.pop_dialog()  # the screens are redrawn and the Word file offered once it has gone (dismissed)
+
+    confirm.on_click = submit
+    page.show_dialog(dialog)
+
+
+def _written_dialog(page: ft.Page, ctx: AppContext, downloader, letter_id: str) -> None:
+    """The letter is written: offer its Word file, and say here when it was saved (a snack bar would be a
+    dialog above this one, and closing would close the snack bar)."""
+    t = ctx.t
+    saved = ft.Text("", size=BODY, color=TONES[Tone.GOOD][1], visible=False)
+
+    def said(text: str) -> None:
+        saved.value, saved.visible = text, True
+        _update(dialog)
+
+    on_download = downloader(said)
+    dialog = ft.AlertDialog(
+        title=ft.Text(t("office.letter.title"), size=20, weight=ft.FontWeight.W_600),
+        content=ft.Container(ft.Column([
             ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE, color=TONES[Tone.GOOD][1]),
                     ft.Text(t("office.letter.written"), size=BODY, expand=True)]),
             ft.Row([_chip(Chip(t("office.letter.unnumbered"), Tone.WARNING)), _meta(t("office.letter.unnumbered_hint"))],
                    wrap=True),
-        ], tight=True, spacing=12), width=560)
-        dialog.actions = [ft.TextButton(t("common.close"), height=TOUCH, on_click=lambda _: page.pop_dialog()),
-                          ft.FilledButton(t("office.letter.download"), icon=ft.Icons.DOWNLOAD, height=TOUCH,
-                                          on_click=lambda _: on_download(form.letter_id))]
-
-    confirm.on_click = submit
+            saved,
+        ], tight=True, spacing=12), width=560),
+        actions=[ft.TextButton(t("common.close"), height=TOUCH, on_click=lambda _: page.pop_dialog()),
+                 ft.FilledButton(t("office.letter.download"), icon=ft.Icons.DOWNLOAD, height=TOUCH,
+                                 on_click=lambda _: on_download(letter_id))])
     page.show_dialog(dialog)
 
 
@@ -296,14 +330,16 @@ class _Saver:
         self.page, self.ctx = page, ctx
         self.picker = ft.FilePicker()  # a service: kept referenced here, or Flet drops it after the next event
 
-    def save_letter(self, model: SuperviseModel) -> Callable[[str], object]:
+    def save_letter(self, model: SuperviseModel,
+                    on_saved: Callable[[str], None] | None = None) -> Callable[[str], object]:
+        """A handler that saves the letter it is given, then says so (by default in a snack bar)."""
         async def save(letter_id: str) -> None:
             name, data = model.letter_file(letter_id)
             saved = await self.picker.save_file(dialog_title=self.ctx.t("office.letter.download"), file_name=name,
                                                 file_type=ft.FilePickerFileType.CUSTOM, allowed_extensions=["docx"],
                                                 src_bytes=data)
             if saved or self.page.web:  # the browser gives no path back, only the download
-                _snack(self.page, self.ctx.t("office.letter.saved"))
+                (on_saved or (lambda text: _snack(self.page, text)))(self.ctx.t("office.letter.saved"))
 
         return lambda letter_id: self.page.run_task(save, letter_id)
 
@@ -333,7 +369,16 @@ def _screen() -> ft.Column:
 
 
 def _fill(root: ft.Column, items: list[ft.Control]) -> None:
-    root.controls = items + [ft.Container(height=24)]  # Flet sends the change when the handler returns
+    root.controls = items + [ft.Container(height=24)]
+    _update(root)
+
+
+def _update(control: ft.Control) -> None:
+    """Send a change now: a step that was recorded has redrawn the page already, so no update follows the handler."""
+    try:
+        control.update()
+    except RuntimeError:  # not on the page (yet, or any more): what is drawn next reads the model afresh
+        pass
 
 
 def _heading(text: str) -> ft.Control:

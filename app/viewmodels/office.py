@@ -89,6 +89,9 @@ class Form:
     ctx: AppContext
     errors: dict[str, str] = field(default_factory=dict, init=False)
     done: bool = field(default=False, init=False)
+    # False: the caller announces the change itself (ctx.saved_locally) once its dialog has gone, because
+    # screens redrawn under a closing dialog leave it on the screen (seen with Flet 1.0.5 in Chromium).
+    redraw: bool = field(default=True, init=False)
 
     @property
     def form_error(self) -> str:
@@ -109,7 +112,8 @@ class Form:
             self.errors[where] = self.ctx.t(error.code.message_key, **error.params)
             return False
         self.done = True
-        self.ctx.saved_locally()
+        if self.redraw:
+            self.ctx.saved_locally()
         return True
 
     def refuse(self, key: str, where: str = FORM, **params: object) -> bool:

@@ -19,6 +19,8 @@ from app.viewmodels.office import (FORM, Chip, Form, Selection, Ticking, Tone, W
 from app.viewmodels.rows import issue_rows
 
 LETTER_DAYS = 7  # the deadline a letter proposes: a week from today
+FILE_SUBJECT = 30  # characters of the subject in the Word file's name
+FILE_NAME_FORBIDDEN = set('\\/:*?"<>|')  # not allowed in a Windows file name, where the office PCs are
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,10 @@ class SuperviseModel(Ticking):
         with ctx.session() as session:
             letter = session.get(Letter, letter_id)
             data = letter_document(session, letter, ctx.photos, ctx.settings)
-            name = document_number(letter, ctx.settings) if letter.number else ctx.t("office.letter.unnumbered")
-        return ctx.t("office.letter.file_name", number=name, subject=letter.subject[:20]) + ".docx", data
+            number = document_number(letter, ctx.settings) if letter.number else ctx.t("office.letter.unnumbered")
+        subject = letter.subject if len(letter.subject) <= FILE_SUBJECT else letter.subject[:FILE_SUBJECT] + "…"
+        name = ctx.t("office.letter.file_name", number=number, subject=subject)
+        return "".join("_" if c in FILE_NAME_FORBIDDEN else c for c in name) + ".docx", data
 
 
 @dataclass
