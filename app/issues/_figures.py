@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from enum import StrEnum
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping
 
 from sqlmodel import Session, col, select
 
@@ -292,32 +292,32 @@ def issue_facts(session: Session, period: Period) -> list[IssueFacts]:
     start, end = period.bounds_utc()
     in_period = (col(Issue.assigned_at) >= start, col(Issue.assigned_at) < end,
                  col(Issue.status) != Status.MERGED.value)
-    issues = list(session.exec(select(Issue).where(*in_period).order_by(col(Issue.assigned_at), col(Issue.id))))
-    ratings = _ratings(session, issues, select(Issue.id).where(*in_period))
-    return [IssueFacts(id=i.id, assigned_on=china_day(i.assigned_at), status=i.status,
-                       department_id=i.department_id, station_id=i.station_id, category_id=i.category_id,
-                       deadline=i.deadline, resolved_on=china_day(i.resolved_at) if i.resolved_at else None,
-                       ratings=ratings.get(i.id, ()))
-            for i in issues]
+    # Columns, not whole rows: a year of a busy township is thousands of issues.
+    rows = session.exec(select(Issue.id, Issue.assigned_at, Issue.status, Issue.department_id, Issue.station_id,
+                               Issue.category_id, Issue.deadline, Issue.resolved_at)
+                        .where(*in_period).order_by(col(Issue.assigned_at), col(Issue.id))).all()
+    ratings = _ratings(session, select(Issue.id).where(*in_period)) if rows else {}
+    return [IssueFacts(id=issue_id, assigned_on=china_day(assigned_at), status=status, department_id=department,
+                       station_id=station, category_id=category, deadline=deadline,
+                       resolved_on=china_day(resolved_at) if resolved_at else None, ratings=ratings.get(issue_id, ()))
+            for issue_id, assigned_at, status, department, station, category, deadline, resolved_at in rows]
 
 
-def _ratings(session: Session, issues: Sequence[Issue], ids: Any) -> dict[str, tuple[str, ...]]:
+def _ratings(session: Session, issue_ids: Any) -> dict[str, tuple[str, ...]]:
     """Each issue's accepted ratings, from its timeline; a rating still waiting on this device counts if
     the rules accept it where it stands."""
-    by_id = {i.id: i for i in issues}
-    if not by_id:
-        return {}
-    events = session.exec(select(RecordEvent).where(
-        RecordEvent.record_kind == ISSUE.name, RecordEvent.type == "rate",
-        col(RecordEvent.rejected_code).is_(None), col(RecordEvent.record_id).in_(ids)))  # a subquery: a year may hold many
-    found: dict[str, list[RecordEvent]] = defaultdict(list)
+    events = session.exec(select(RecordEvent.id, RecordEvent.record_id, RecordEvent.payload, RecordEvent.server_seq,
+                                 RecordEvent.created_at).where(
+        RecordEvent.record_kind == ISSUE.name, RecordEvent.type == "rate", col(RecordEvent.rejected_code).is_(None),
+        col(RecordEvent.record_id).in_(issue_ids)))  # a subquery, however many issues the period holds
+    found: dict[str, list[Any]] = defaultdict(list)
     for event in events:
         found[event.record_id].append(event)
     ctx = StoreContext(session)
     ratings = {}
     for issue_id, rated in found.items():
         if any(e.server_seq is None for e in rated):
-            _, verdicts = fold(ISSUE, by_id[issue_id], timeline(session, issue_id), ctx=ctx)
+            _, verdicts = fold(ISSUE, session.get(Issue, issue_id), timeline(session, issue_id), ctx=ctx)
             refused = {v.event_id for v in verdicts if not v.accepted}
             rated = [e for e in rated if e.id not in refused]
         rated.sort(key=timeline_key)
