@@ -41,7 +41,7 @@ def triage_body(page: ft.Page, ctx: AppContext, *, on_open: OnOpen) -> ft.Contro
         items: list[ft.Control] = [_heading(model.count_text)]
         if model.selected_ids:
             items.append(_batch_bar(ctx, model.selection_text, [
-                ft.FilledButton(t("office.triage.assign_selected"), icon=ft.Icons.SEND, height=TOUCH,
+                ft.FilledButton(content=_label(t("office.triage.assign_selected")), icon=ft.Icons.SEND, height=TOUCH,
                                 on_click=lambda _: assign(model.selected_ids)),
             ], on_clear=lambda: change(model.clear_selection)))
         items += [_triage_row(ctx, row, on_open=on_open, on_toggle=lambda i, on: change(model.toggle, i, on),
@@ -116,7 +116,8 @@ def queue_body(page: ft.Page, ctx: AppContext, *, on_open: OnOpen) -> ft.Control
             _fill(root, [empty_state(ft.Icons.APARTMENT, t("office.no_department"))])
             return
         error.value, error.visible = model.error, bool(model.error)
-        items: list[ft.Control] = [_heading(model.heading), ft.Container(error, padding=ft.Padding.symmetric(horizontal=16))]
+        items: list[ft.Control] = [_heading(model.heading),
+                                   ft.Container(error, padding=ft.Padding.symmetric(horizontal=16))]
         items += [_queue_row(ctx, row, on_open=on_open, on_acknowledge=acknowledge) for row in model.rows]
         if not model.rows:
             items.append(empty_state(ft.Icons.TASK_ALT, model.empty_text))
@@ -188,8 +189,8 @@ def _queue_row(ctx: AppContext, row: QueueRow, *, on_open: OnOpen, on_acknowledg
     if row.extension:
         lines.append(ft.Row([ft.Icon(ft.Icons.MORE_TIME, size=20, color=TONES[Tone.WARNING][1]),
                              ft.Text(row.extension, size=BODY, color=TONES[Tone.WARNING][1], expand=True)]))
-    buttons = ([ft.FilledButton(t("office.queue.acknowledge"), icon=ft.Icons.ASSIGNMENT_TURNED_IN_OUTLINED,
-                                height=TOUCH, on_click=lambda _: on_acknowledge(row.id))]
+    buttons = ([ft.FilledButton(content=_label(t("office.queue.acknowledge")), height=TOUCH,
+                                icon=ft.Icons.ASSIGNMENT_TURNED_IN_OUTLINED, on_click=lambda _: on_acknowledge(row.id))]
                if row.can_acknowledge else [])
     return _card("queue-row", row.title, None, on_toggle=None, select_label="",
                  body=_opens(r.thumbnail, lines, lambda: on_open(row.id)), buttons=buttons)
@@ -209,7 +210,8 @@ def _letter_row(ctx: AppContext, row: LetterRow, *, on_download) -> ft.Control:
         ft.Row([_chip(row.status)], spacing=6),
     ]
     body = ft.Row([ft.Icon(ft.Icons.DESCRIPTION_OUTLINED, size=40, color="#00695C"),
-                   ft.Column(lines, spacing=4, expand=True)], spacing=12, vertical_alignment=ft.CrossAxisAlignment.START)
+                   ft.Column(lines, spacing=4, expand=True)],
+                  spacing=12, vertical_alignment=ft.CrossAxisAlignment.START)
     return _card("letter-row", row.subject, None, on_toggle=None, select_label="", body=body,
                  buttons=[_button(t("office.letter.download"), lambda: on_download(row.id))])
 
@@ -241,8 +243,8 @@ def _supervision_dialog(page: ft.Page, ctx: AppContext, form: SupervisionForm, k
         on_dismiss=dismissed,
         title=ft.Text(t(f"{prefix}.title", n=len(form.issue_ids)), size=20, weight=ft.FontWeight.W_600),
         content=ft.Container(ft.Column([text, problem], tight=True, spacing=12), width=520),
-        actions=[ft.TextButton(t("office.cancel"), height=TOUCH, on_click=lambda _: page.pop_dialog()),
-                 ft.FilledButton(t(f"{prefix}.confirm"), height=TOUCH, on_click=submit)])
+        actions=[ft.TextButton(content=_label(t("office.cancel")), height=TOUCH, on_click=lambda _: page.pop_dialog()),
+                 ft.FilledButton(content=_label(t(f"{prefix}.confirm")), height=TOUCH, on_click=submit)])
     page.show_dialog(dialog)
 
 
@@ -268,7 +270,7 @@ def _letter_dialog(page: ft.Page, ctx: AppContext, form: LetterForm,
         *[ft.Text(f"· {title}", size=BODY) for title in form.issue_titles],
         subject, situation, actions, deadline, problem,
     ], tight=True, spacing=12, scroll=ft.ScrollMode.AUTO)
-    confirm = ft.FilledButton(t("office.letter.confirm"), icon=ft.Icons.DESCRIPTION, height=TOUCH,
+    confirm = ft.FilledButton(content=_label(t("office.letter.confirm")), icon=ft.Icons.DESCRIPTION, height=TOUCH,
                               disabled=not form.can_submit)
 
     def dismissed(_) -> None:
@@ -278,7 +280,7 @@ def _letter_dialog(page: ft.Page, ctx: AppContext, form: LetterForm,
 
     dialog = ft.AlertDialog(title=ft.Text(t("office.letter.title"), size=20, weight=ft.FontWeight.W_600),
                             content=ft.Container(body, width=560),
-                            actions=[ft.TextButton(t("office.cancel"), height=TOUCH,
+                            actions=[ft.TextButton(content=_label(t("office.cancel")), height=TOUCH,
                                                    on_click=lambda _: page.pop_dialog()), confirm],
                             scrollable=True, on_dismiss=dismissed)
 
@@ -313,12 +315,12 @@ def _written_dialog(page: ft.Page, ctx: AppContext, downloader, letter_id: str) 
         content=ft.Container(ft.Column([
             ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE, color=TONES[Tone.GOOD][1]),
                     ft.Text(t("office.letter.written"), size=BODY, expand=True)]),
-            ft.Row([_chip(Chip(t("office.letter.unnumbered"), Tone.WARNING)), _meta(t("office.letter.unnumbered_hint"))],
-                   wrap=True),
+            ft.Row([_chip(Chip(t("office.letter.unnumbered"), Tone.WARNING)),
+                    _meta(t("office.letter.unnumbered_hint"))], wrap=True),
             saved,
         ], tight=True, spacing=12), width=560),
-        actions=[ft.TextButton(t("common.close"), height=TOUCH, on_click=lambda _: page.pop_dialog()),
-                 ft.FilledButton(t("office.letter.download"), icon=ft.Icons.DOWNLOAD, height=TOUCH,
+        actions=[ft.TextButton(content=_label(t("common.close")), height=TOUCH, on_click=lambda _: page.pop_dialog()),
+                 ft.FilledButton(content=_label(t("office.letter.download")), icon=ft.Icons.DOWNLOAD, height=TOUCH,
                                  on_click=lambda _: on_download(letter_id))])
     page.show_dialog(dialog)
 
@@ -408,9 +410,13 @@ def _waiting(text: str) -> ft.Control:
                    ft.Text(text, size=15, color="#8A4B00")], spacing=4, tight=True)
 
 
+def _label(text: str) -> ft.Control:
+    return ft.Text(text, size=BODY)
+
+
 def _button(label: str, action: Callable[[], object], enabled: bool = True) -> ft.Control:
     # Words without icons and a slim padding: a row's steps fit one line on a phone.
-    return ft.OutlinedButton(content=ft.Text(label, size=BODY), height=TOUCH, disabled=not enabled,
+    return ft.OutlinedButton(content=_label(label), height=TOUCH, disabled=not enabled,
                              style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=14)),
                              on_click=lambda _: action())
 
@@ -444,7 +450,7 @@ def _batch_bar(ctx: AppContext, text: str, buttons: list[ft.Control], *, on_clea
     return ft.Container(ft.Row([
         ft.Text(text, size=BODY, weight=ft.FontWeight.W_600),
         *buttons,
-        ft.TextButton(content=ft.Text(ctx.t("office.clear_selection"), size=BODY), height=TOUCH,
+        ft.TextButton(content=_label(ctx.t("office.clear_selection")), height=TOUCH,
                       on_click=lambda _: on_clear()),
     ], wrap=True, spacing=8, run_spacing=8), bgcolor="#E0F2F1", border_radius=12, padding=12,
         margin=ft.Margin.symmetric(horizontal=12, vertical=8))

@@ -29,7 +29,7 @@ class QueueModel:
         self.reload()
 
     def reload(self) -> None:
-        ctx, t = self.ctx, self.ctx.t
+        ctx = self.ctx
         person = ctx.current_user()
         self.department_id = person.department_id if person is not None else None
         today = self.today or today_in_china()
@@ -42,10 +42,14 @@ class QueueModel:
             issues = department_queue(session, self.department_id)
             base = issue_rows(ctx, session, issues)
             self.rows = [QueueRow(row=row, role=self._role(issue), due=deadline_chip(ctx, issue.deadline, today),
-                                  extension=(t("office.queue.extension_asked", date=day_text(ctx, issue.extension_asked))
-                                             if issue.extension_asked else ""),
+                                  extension=self._extension(issue),
                                   can_acknowledge="acknowledge" in allowed(session, issue, actor))
                          for issue, row in zip(issues, base)]
+
+    def _extension(self, issue: Issue) -> str:
+        if issue.extension_asked is None:
+            return ""
+        return self.ctx.t("office.queue.extension_asked", date=day_text(self.ctx, issue.extension_asked))
 
     def _role(self, issue: Issue) -> Chip:
         if issue.department_id == self.department_id:

@@ -78,10 +78,10 @@ class SuperviseModel(Ticking):
     def _letter_row(self, session: Session, letter: Letter) -> LetterRow:
         ctx, t = self.ctx, self.ctx.t
         dept = departments(session, [letter.department_id]).get(letter.department_id)
-        return LetterRow(id=letter.id,
-                         number=document_number(letter, ctx.settings) if letter.number else t("office.letter.unnumbered"),
-                         numbered=letter.number is not None, subject=letter.subject,
-                         department=ctx.name_of(dept), deadline=day_text(ctx, letter.deadline) if letter.deadline else "",
+        number = document_number(letter, ctx.settings) if letter.number else t("office.letter.unnumbered")
+        return LetterRow(id=letter.id, number=number, numbered=letter.number is not None, subject=letter.subject,
+                         department=ctx.name_of(dept),
+                         deadline=day_text(ctx, letter.deadline) if letter.deadline else "",
                          status=Chip(t(f"office.letter.status.{letter.status}"),
                                      Tone.GOOD if letter.status != "issued" else Tone.INFO),
                          issues=t("office.letter.issue_count", n=len(letter.issue_ids)))
@@ -123,7 +123,7 @@ class SuperviseModel(Ticking):
 
 @dataclass
 class SupervisionForm(Form):
-    """催办 (level 1, a `supervise` event) or 报告镇党委政府 (an `escalate` event, level 3) on one or several issues."""
+    """催办 (a `supervise` event, level 1) or 报告镇党委政府 (`escalate`, level 3) on one or several issues."""
 
     issue_ids: list[str] = field(default_factory=list)
     level: int = 1
