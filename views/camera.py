@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import flet as ft
 
@@ -52,3 +53,13 @@ async def take_photo(page: ft.Page, t) -> bytes | None:
         finish(None)
         return None
     return await done
+
+
+async def pick_images(picker: ft.FilePicker) -> list[tuple[str, bytes]]:
+    """Let the user choose photos from the gallery or the disk; return each one's name and bytes."""
+    files = await picker.pick_files(file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True, with_data=True)
+    picked = []
+    for f in files or []:
+        data = f.bytes if f.bytes is not None else (Path(f.path).read_bytes() if f.path else b"")
+        picked.append((f.name, bytes(data)))
+    return picked

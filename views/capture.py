@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Awaitable, Callable
 
 import flet as ft
 
 from app.viewmodels.capture import CaptureModel
-from views.camera import take_photo
+from views.camera import pick_images, take_photo
 from views.components import section_title
 from views.theme import BODY, TOUCH
 
@@ -82,13 +81,7 @@ class CaptureScreen:
 
     # -- events ---------------------------------------------------------------------------------------------------
     async def pick_photos(self, _=None) -> None:
-        files = await self.picker.pick_files(file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True,
-                                             with_data=True)
-        picked = []
-        for f in files or []:
-            data = f.bytes if f.bytes is not None else (Path(f.path).read_bytes() if f.path else b"")
-            picked.append((f.name, bytes(data)))
-        await self.model.add_photos(picked)
+        await self.model.add_photos(await pick_images(self.picker))
 
     async def take_photo(self, _=None) -> None:
         data = await take_photo(self.page, self.model.ctx.t)
