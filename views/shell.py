@@ -206,7 +206,8 @@ class Shell:
                 if await model.fetch_missing_photos() and self.page.route == f"/issues/{issue_id}":
                     self.render()
             self.page.run_task(fetch)
-        return ft.View(route=f"/issues/{issue_id}", controls=[detail_body(self.page, model)],
+        return ft.View(route=f"/issues/{issue_id}",
+                       controls=[detail_body(self.page, model, on_open=self._open_issue)],
                        appbar=self._app_bar(self.ctx.t("detail.screen_title"), back=True), padding=0)
 
     # -- actions --------------------------------------------------------------------------------------------------
