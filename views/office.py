@@ -152,7 +152,7 @@ def _triage_row(ctx: AppContext, row: TriageRow, *, on_open: OnOpen, on_toggle, 
                        "return" in row.actions),
                _button(t("office.triage.assign"), lambda: on_assign(row.id),
                        "assign" in row.actions)]
-    return _card("triage-row", row.title, row.selected, on_toggle=lambda on: on_toggle(row.id, on),
+    return _card("triage-row", row.selected, on_toggle=lambda on: on_toggle(row.id, on),
                  select_label=t("office.select_row", title=row.title),
                  body=_opens(r.thumbnail, lines, lambda: on_open(row.id)), buttons=buttons)
 
@@ -166,7 +166,7 @@ def _supervise_row(ctx: AppContext, row: SuperviseRow, *, on_open: OnOpen, on_to
         _meta(" · ".join(p for p in (t("office.supervise.department", name=row.department), r.station) if p)),
         ft.Row(chips + ([_waiting(r.waiting)] if r.waiting else []), wrap=True, spacing=6, run_spacing=6),
     ]
-    return _card("supervise-row", row.title, row.selected, on_toggle=lambda on: on_toggle(row.id, on),
+    return _card("supervise-row", row.selected, on_toggle=lambda on: on_toggle(row.id, on),
                  select_label=t("office.select_row", title=row.title),
                  body=_opens(r.thumbnail, lines, lambda: on_open(row.id)),
                  buttons=_supervise_buttons(t, lambda: [row.id], steps))
@@ -192,7 +192,7 @@ def _queue_row(ctx: AppContext, row: QueueRow, *, on_open: OnOpen, on_acknowledg
     buttons = ([ft.FilledButton(content=_label(t("office.queue.acknowledge")), height=TOUCH,
                                 icon=ft.Icons.ASSIGNMENT_TURNED_IN_OUTLINED, on_click=lambda _: on_acknowledge(row.id))]
                if row.can_acknowledge else [])
-    return _card("queue-row", row.title, None, on_toggle=None, select_label="",
+    return _card("queue-row", None, on_toggle=None, select_label="",
                  body=_opens(r.thumbnail, lines, lambda: on_open(row.id)), buttons=buttons)
 
 
@@ -212,7 +212,7 @@ def _letter_row(ctx: AppContext, row: LetterRow, *, on_download) -> ft.Control:
     body = ft.Row([ft.Icon(ft.Icons.DESCRIPTION_OUTLINED, size=40, color="#00695C"),
                    ft.Column(lines, spacing=4, expand=True)],
                   spacing=12, vertical_alignment=ft.CrossAxisAlignment.START)
-    return _card("letter-row", row.subject, None, on_toggle=None, select_label="", body=body,
+    return _card("letter-row", None, on_toggle=None, select_label="", body=body,
                  buttons=[_button(t("office.letter.download"), lambda: on_download(row.id))])
 
 
@@ -422,13 +422,14 @@ def _button(label: str, action: Callable[[], object], enabled: bool = True) -> f
 
 
 def _opens(data: bytes | None, lines: list[ft.Control], on_click: Callable[[], None]) -> ft.Control:
-    """The part of a row that opens the issue: its photo and its words."""
-    return ft.Container(ft.Row([thumbnail(data), ft.Column(lines, spacing=4, expand=True)], spacing=12,
+    """The part of a row that opens the issue: its photo and its words, one button for a screen reader too."""
+    area = ft.Container(ft.Row([thumbnail(data), ft.Column(lines, spacing=4, expand=True)], spacing=12,
                                vertical_alignment=ft.CrossAxisAlignment.START),
-                        on_click=lambda _: on_click(), ink=True, border_radius=8, expand=True)
+                        on_click=lambda _: on_click(), ink=True, border_radius=8)
+    return ft.Semantics(content=area, button=True, container=True, expand=True)
 
 
-def _card(identifier: str, label: str, selected: bool | None, *, on_toggle, select_label: str, body: ft.Control,
+def _card(identifier: str, selected: bool | None, *, on_toggle, select_label: str, body: ft.Control,
           buttons: list[ft.Control]) -> ft.Control:
     """A row: a tick box for the batch (where there is one), what opens the issue, and its own steps."""
     top: list[ft.Control] = []
@@ -442,7 +443,7 @@ def _card(identifier: str, label: str, selected: bool | None, *, on_toggle, sele
     card = ft.Container(ft.Column(column, spacing=8), padding=ft.Padding.symmetric(horizontal=12, vertical=12),
                         bgcolor="#F1F8F7" if selected else None,
                         border=ft.Border.only(bottom=ft.BorderSide(1, "#E0E0E0")))
-    return ft.Semantics(content=card, identifier=identifier, label=label, container=True)
+    return ft.Semantics(content=card, identifier=identifier, container=True)
 
 
 def _batch_bar(ctx: AppContext, text: str, buttons: list[ft.Control], *, on_clear: Callable[[], None]) -> ft.Control:
