@@ -9,7 +9,8 @@ import json
 
 from sqlalchemy import Column, Connection, MetaData, String, Table, text
 
-from app.schema import Migration, change_for_engine, closed_loop_tables, people_of, records_for_engine
+from app.schema import (Migration, change_for_engine, closed_loop_tables, inspection_tables, people_of,
+                        records_for_engine)
 from app.schema import migrate as _migrate
 from app.schema import run_script as _run
 
@@ -111,11 +112,16 @@ def _v4_closed_loop(conn: Connection) -> None:
     closed_loop_tables(conn)
 
 
+def _v5_inspections(conn: Connection) -> None:
+    inspection_tables(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "issue list search and indexes", _v2_issue_list),
     Migration(3, "one timeline and photo table for every kind of record", _v3_record_engine),
     Migration(4, "the closed loop's columns on issues", _v4_closed_loop),
+    Migration(5, "inspections and their templates", _v5_inspections),
 )
 
 LATEST = MIGRATIONS[-1].version

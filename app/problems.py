@@ -110,6 +110,22 @@ class Problem(StrEnum):
     LETTER_ISSUE_ELSEWHERE = "letter.issue_elsewhere", 422  # an issue not with the letter's department
     LETTER_DEPARTMENT_REQUIRED = "letter.department_required", 422
 
+    # -- inspections (app.inspections) ----------------------------------------------------------
+    UNKNOWN_TEMPLATE = "inspection.unknown_template", 422  # not a published version of a template
+    TEMPLATE_INVALID = "inspection.template_invalid", 422  # a template file the app cannot use
+    TEMPLATE_VERSION_OLD = "inspection.template_version_old", 409  # publishing a version not newer than the last
+    NOT_A_PARTICIPANT = "inspection.not_a_participant", 403
+    ONLY_LEAD = "inspection.only_lead", 403  # what only the lead deputy does: choose between answers, sign off
+    UNKNOWN_ITEM = "inspection.unknown_item", 422
+    ITEM_NOT_SHOWN = "inspection.item_not_shown", 422  # a follow-up answered before the answer that asks it
+    BAD_ANSWER = "inspection.bad_answer", 422
+    NO_CONFLICT = "inspection.no_conflict", 409
+    UNKNOWN_ANSWER = "inspection.unknown_answer", 422
+    CONFLICTS_OPEN = "inspection.conflicts_open", 409  # two answers to an item wait for the lead's choice
+    EVIDENCE_MISSING = "inspection.evidence_missing", 422  # a flagged item without its photo or note
+    NOT_FLAGGED = "inspection.not_flagged", 422  # only a flagged item becomes an issue
+    ISSUE_RAISED = "inspection.issue_raised", 409  # the item became an issue already
+
     # -- locations ------------------------------------------------------------------------------
     LATITUDE_RANGE = "location.latitude_range", 422
     LONGITUDE_RANGE = "location.longitude_range", 422

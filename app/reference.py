@@ -74,6 +74,11 @@ def seed_reference(session: Session) -> None:
         _upsert(session, Category(id=stable_id("category", ref.code), code=ref.code, name=ref.name,
                                   name_en=ref.name_en, sort_order=order))
     session.commit()
+    from app.records import kinds  # the kinds' own reference data (e.g. the inspection templates the app ships)
+
+    for kind in kinds():
+        if kind.seed is not None:
+            kind.seed(session)
 
 
 def _upsert(session: Session, row) -> None:

@@ -199,3 +199,35 @@ def closed_loop_tables(conn: Connection) -> None:
           Column("station_id", String), Column("issue_ids", JSON, nullable=False),
           Index("ix_letter_number", "year", "number", unique=True), Index("ix_letter_created", "created_at", "id"))
     md.create_all(conn)
+
+
+# ---------------------------------------------------------------- shared step: inspections
+
+def inspection_tables(conn: Connection) -> None:
+    """Make the tables of published inspection templates and of inspections."""
+    md = MetaData()
+    tz = DateTime(timezone=True)
+    Table("station", md, Column("id", String, primary_key=True))  # there already: named for the foreign key
+    Table("inspection_template", md,
+          Column("id", String, primary_key=True), Column("template_id", String, nullable=False),
+          Column("version", Integer, nullable=False), Column("title", String, nullable=False),
+          Column("title_en", String, nullable=False), Column("place_type", String, nullable=False),
+          Column("fingerprint", String, nullable=False), Column("published_at", tz, nullable=False),
+          Column("definition", JSON, nullable=False),
+          Index("ix_inspection_template_key", "template_id", "version", unique=True))
+    Table("inspection", md,
+          Column("id", String, primary_key=True), Column("created_at", tz, nullable=False),
+          Column("status", String, nullable=False), Column("updated_at", tz, nullable=False),
+          Column("template_id", String, nullable=False), Column("template_version", Integer, nullable=False),
+          Column("title", String, nullable=False), Column("place_type", String, nullable=False),
+          Column("place_name", String, nullable=False), Column("latitude", Float), Column("longitude", Float),
+          Column("accuracy_m", Float), Column("location_source", String, nullable=False),
+          Column("station_id", String, ForeignKey("station.id")), Column("author_id", String),
+          Column("score", Float, nullable=False), Column("max_score", Float, nullable=False),
+          Column("answered", Integer, nullable=False), Column("total", Integer, nullable=False),
+          Column("flagged", Integer, nullable=False), Column("conflicts", Integer, nullable=False),
+          Column("issue_count", Integer, nullable=False), Column("signed_off_at", tz),
+          Column("participant_ids", JSON, nullable=False),
+          Index("ix_inspection_created", "created_at", "id"),
+          Index("ix_inspection_station_created", "station_id", "created_at", "id"))
+    md.create_all(conn)

@@ -25,8 +25,8 @@ from typing import Iterable
 # python-docx is read on first use: the phone and the browser build never make documents.
 RED = "FF0000"
 PT_PER_MM = 72 / 25.4
-# 三号 = 16 pt, 二号 = 22 pt, 小初 = 36 pt (the issuing body's mark is usually set larger than the title).
-SIZE_3, SIZE_2, SIZE_MARK = 16, 22, 36
+# 四号 = 14 pt, 三号 = 16 pt, 二号 = 22 pt, 小初 = 36 pt (the issuing body's mark is set larger than the title).
+SIZE_4, SIZE_3, SIZE_2, SIZE_MARK = 14, 16, 22, 36
 LINES, CHARS = 22, 28
 TEXT_HEIGHT_MM = 297 - 37 - 35
 LINE_PITCH_PT = TEXT_HEIGHT_MM * PT_PER_MM / LINES  # 28.95 pt: 22 lines fill the text block
@@ -134,6 +134,24 @@ class OfficialDocument:
             cell = table.cell(index // 2, index % 2)
             run = cell.paragraphs[0].add_run()
             run.add_picture(io.BytesIO(data), width=Mm(width_mm))
+
+    def table(self, header: list[str], rows: list[list[str]], *, widths_mm: list[float] | None = None) -> None:
+        """A grid table in the body font, with a header row in 黑体 (size 4, 14 pt, to fit the columns)."""
+        from docx.shared import Mm
+
+        table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
+        table.style = "Table Grid"
+        table.autofit = False
+        if widths_mm:
+            for column, width in zip(table.columns, widths_mm):
+                column.width = Mm(width)
+        for row_index, values in enumerate([header, *rows]):
+            for column, value in enumerate(values):
+                cell = table.cell(row_index, column)
+                if widths_mm:
+                    cell.width = Mm(widths_mm[column])
+                paragraph = cell.paragraphs[0]
+                self._run(paragraph, value, self.fonts.heading1 if row_index == 0 else self.fonts.body, SIZE_4)
 
     def signature(self, name: str, day: date) -> None:
         """发文机关署名 and 成文日期, right-aligned with four characters' room, below two blank lines."""

@@ -181,12 +181,13 @@ def check_new_photos(held: Iterable[str], photos: Sequence[Mapping[str, Any]]) -
         raise DomainError(Problem.PHOTO_TWICE, field="photos")
 
 
-def apply(event_type: EventType, state: Any, payload: Mapping[str, Any], actor: Actor, at: datetime) -> Any:
+def apply(event_type: EventType, state: Any, payload: Mapping[str, Any], actor: Actor, at: datetime, *,
+          event_id: str = "") -> Any:
     """Return the state after an accepted event."""
     if event_type.leads_to is not None:
         state = replace(state, status=event_type.leads_to)
     if event_type.effect is not None:
-        state = event_type.effect(state, Happened(event_type.name, payload, actor, as_utc(at)))
+        state = event_type.effect(state, Happened(event_type.name, payload, actor, as_utc(at), event_id))
     return state
 
 
@@ -234,13 +235,13 @@ def fold(kind: RecordKind, row: Any, events: Sequence[Any], *, ctx: Context | No
             continue
         actor, at = actor_of(event), as_utc(event.created_at)
         if event.server_seq is not None:
-            state = apply(event_type, state, event.payload or {}, actor, at)
+            state = apply(event_type, state, event.payload or {}, actor, at, event_id=event.id)
             continue
         try:
             payload = check_event(kind, event_type, state, event.payload or {}, actor=actor, ctx=ctx, at=at)
         except DomainError as refusal:
             verdicts.append(Verdict(event.id, False, refusal.code, refusal.params))
             continue
-        state = apply(event_type, state, payload, actor, at)
+        state = apply(event_type, state, payload, actor, at, event_id=event.id)
         verdicts.append(Verdict(event.id, True))
     return state, verdicts

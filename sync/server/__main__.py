@@ -91,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     reset.add_argument("--revoke-devices", action="store_true", help="also sign out every device of this user")
     reset.set_defaults(run=_reset_password)
 
+    publish = sub.add_parser("publish-template", parents=[common],
+                             help="publish a new version of an inspection checklist from a JSON file (validated)")
+    publish.add_argument("file", help="the template file, e.g. assets/templates/school-safety.json with a new version")
+    publish.set_defaults(run=_publish_template)
+
     move = sub.add_parser("move-user", parents=[common],
                           help="move a user to another station or department (what they did before is kept as it was)")
     move.add_argument("username")
@@ -224,6 +229,31 @@ def _reset_password(args, settings: Settings) -> int:
         print(f"password of {args.username} changed")
         if args.revoke_devices:
             print(f"{revoke_user_tokens(engine, user_id)} device(s) signed out")
+    return 0
+
+
+def _publish_template(args, settings: Settings) -> int:
+    from sqlmodel import Session
+
+    from app.errors import DomainError
+    from app.inspections import TemplateError, parse_template, publish_template
+    from sync.server.changes import sync_reference
+    from sync.server.db import write_session
+
+    try:
+        template = parse_template(Path(args.file).read_bytes())
+    except (OSError, TemplateError) as error:
+        print(f"publish-template: {args.file}: {error}", file=sys.stderr)
+        return 2
+    with _engine(settings) as engine, write_session(engine) as session:
+        try:
+            publish_template(session, template)
+        except DomainError as error:
+            print(f"publish-template: {error.code.value}: {error.params}", file=sys.stderr)
+            return 2
+        sync_reference(session)
+        session.commit()
+    print(f"published {template.key}: {template.title} ({len(template.items)} items)")
     return 0
 
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 from app.clock import as_utc, utcnow
 from app.models import PersonPublic
 from app.records import RecordEvent, RecordKind, kinds, photos_of, timeline, value_of
-from app.replica import REFERENCE
+from app.replica import reference_entities
 from sync.server.db import change_log
 
 
@@ -114,7 +114,7 @@ def sync_reference(session: Session) -> int:
         select(latest.c.entity, latest.c.entity_id, change_log.c.data)
         .join(change_log, change_log.c.seq == latest.c.seq))}
     count = 0
-    for entity, model, _public in REFERENCE:
+    for entity, model, _public in reference_entities():
         for row in _all(session, model):
             data = record_data(row)
             if logged.get((entity, row.id)) != data:  # type: ignore[attr-defined]

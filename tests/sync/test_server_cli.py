@@ -192,3 +192,31 @@ def test_clean_uploads_forgets_only_uploads_abandoned_long_ago(central, run):
     assert not (central.data_dir / "blobs" / "partial" / old).exists()
     assert (central.data_dir / "blobs" / "partial" / recent).exists()  # a phone may still resume this one
     assert central.client.head(f"/api/v1/blobs/{old}", headers=wang).headers["Upload-Offset"] == "0"
+
+
+def test_publish_template_validates_the_file_and_refuses_an_old_version(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from app.inspections import builtin_templates
+
+    data = json.loads(builtin_templates()[0].model_dump_json())
+    env = {"LIANLUO_SECRET_KEY": "test-secret-key-0123456789", "PATH": "/usr/bin:/bin"}
+
+    def publish(content) -> subprocess.CompletedProcess:
+        path = tmp_path / "template.json"
+        path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+        return subprocess.run([sys.executable, "-m", "sync.server", "publish-template", str(path), "--data-dir",
+                               str(tmp_path / "store"), "--env-file", "/dev/null"], capture_output=True, text=True,
+                              env=env, timeout=120)
+
+    broken = json.loads(json.dumps(data))
+    broken["sections"][0]["items"][0]["type"] = "thumbs_up"
+    refused = publish(broken)
+    assert refused.returncode == 2 and "item canteen.licence: unknown response type" in refused.stderr
+    assert publish(data).returncode == 0  # the shipped version again: already there, harmless
+    older = publish({**data, "title": "改过的旧版"})
+    assert older.returncode == 2 and "inspection.template_version_old" in older.stderr
+    newer = publish({**data, "version": 2})
+    assert newer.returncode == 0 and "published school-safety@2" in newer.stdout

@@ -17,6 +17,7 @@ from app.problems import Problem
 from app.records import RecordEvent, RecordKind, RecordPhoto, attached_photos, fold, timeline_key
 from sync.protocol import RETRYABLE_CODES, MutationStatus
 from sync.server.auth import CurrentUser
+from app.replica import reference_entities
 from sync.server.changes import Audience, change_rows
 from sync.server.db import applied_mutation, blob, change_log
 from sync.server.errors import message_for
@@ -44,8 +45,11 @@ def time_columns(table: Any) -> tuple[str, ...]:
 
 
 EVENT_TIMES, PHOTO_TIMES = time_columns(EVENT), time_columns(PHOTO)
-# Small tables every batch may look ids up in: read whole, once a batch.
-REFERENCE_TABLES = frozenset({"station", "department", "category", "person"})
+
+
+def reference_tables() -> set[str]:
+    """Small tables every batch may look ids up in: read whole, once a batch."""
+    return {table.__tablename__ for _entity, table, _public in reference_entities()}  # type: ignore[attr-defined]
 
 
 def logged(times: Sequence[str], row: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,7 +119,7 @@ class Batch:
         if record_id in self.record_ids and any(r.kind.table.__tablename__ == table for r in self.records.values()):
             return True
         ids = self._reference.get(table)
-        if ids is None and table in REFERENCE_TABLES:
+        if ids is None and table in reference_tables():
             columns = SQLModel.metadata.tables[table].c
             ids = self._reference[table] = set(self.session.execute(select(columns.id)).scalars())
         if ids is not None:

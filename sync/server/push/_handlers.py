@@ -82,7 +82,7 @@ def event(batch: Batch, m: Prepared, body: EventBody) -> int:
     added = [dict.fromkeys(PHOTO_COLUMNS) | photo_row(kind, record.id, photo, len(record.photos) + offset)
              for offset, photo in enumerate(attached_photos(event_type, payload))]
     photos = record.photos + added
-    state = apply(event_type, record.state, payload, batch.actor, staged["created_at"])
+    state = apply(event_type, record.state, payload, batch.actor, staged["created_at"], event_id=staged["id"])
     latest = max(record.latest, staged["created_at"])
     row = record.row | kind.derived(state)
     row["updated_at"] = max(latest, row["updated_at"])
