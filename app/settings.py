@@ -39,6 +39,10 @@ class Settings:
     font_body: str = "仿宋_GB2312"
     font_heading1: str = "黑体"
     font_heading2: str = "楷体_GB2312"
+    # The browser build the central store serves at /app/ (scripts/build_pwa.py), and the other
+    # origins allowed to call the API from a browser (a PWA hosted elsewhere), comma-separated.
+    pwa_dir: Path = Path("dist/app")
+    cors_origins: str = ""
     extra: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -70,6 +74,8 @@ _KEYS = {
     "LIANLUO_FONT_BODY": "font_body",
     "LIANLUO_FONT_HEADING1": "font_heading1",
     "LIANLUO_FONT_HEADING2": "font_heading2",
+    "LIANLUO_PWA_DIR": "pwa_dir",
+    "LIANLUO_CORS_ORIGINS": "cors_origins",
 }
 
 
@@ -113,7 +119,7 @@ def load_settings(env_file: str | os.PathLike | None = ".env", environ: Mapping[
         if key not in values:
             continue
         raw = values[key]
-        if name == "data_dir":
+        if name in ("data_dir", "pwa_dir"):
             fields[name] = Path(raw)
         elif name == "watermark_photos":
             fields[name] = _to_bool(key, raw)

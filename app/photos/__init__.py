@@ -23,6 +23,9 @@ The package, one concept a module:
   convert to sRGB and encode within the 300 KB budget, with Pillow;
 - ``_watermark``: the evidence stamp (time, place, township) burned into a bottom band;
 - ``_pipeline``: ``process_photo``, which puts those steps together, and ``make_thumbnail``;
+- ``_budget``: the steps down in quality, then in pixels, to the 300 KB budget;
+- ``_portable``: the same pipeline over an injected codec (the browser's, in the PWA),
+  which ``process_photos`` uses once ``use_codec`` installed one;
 - ``_batch``: ``process_photos``, several photos off the event loop with progress;
 - ``_store``: ``PhotoStore``, photos and thumbnails on disk under their SHA-256.
 
@@ -35,11 +38,13 @@ JPEG structure and the EXIF reading.
 from app.photos._batch import process_photos
 from app.photos._errors import PhotoError
 from app.photos._pipeline import TARGET_BYTES, ProcessedPhoto, make_thumbnail, process_photo
+from app.photos._portable import ImageCodec, process_photo_with, use_codec
 from app.photos._store import PhotoStore
 from app.photos._watermark import Watermark, bundled_font, watermark_band_height
 
 __all__ = [
     "bundled_font",
+    "ImageCodec",
     "TARGET_BYTES",
     "PhotoError",
     "PhotoStore",
@@ -48,5 +53,7 @@ __all__ = [
     "make_thumbnail",
     "process_photo",
     "process_photos",
+    "process_photo_with",
+    "use_codec",
     "watermark_band_height",
 ]

@@ -33,9 +33,14 @@ async def process_photos(
     """
     results: list[ProcessedPhoto | PhotoError] = []
     total = len(items)
+    from app.photos._portable import current_codec, process_photo_with
+
+    codec = current_codec()
     for done, data in enumerate(items, 1):
         try:
-            if _HAVE_THREADS:
+            if codec is not None:  # the browser's own codec (the PWA): asynchronous, on the loop
+                result = await process_photo_with(codec, data, **kw)
+            elif _HAVE_THREADS:
                 result = await asyncio.to_thread(process_photo, data, **kw)
             else:  # pragma: no cover - Pyodide
                 result = process_photo(data, **kw)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 
 from PIL import Image, ImageFile
 
+from app.photos._budget import QUALITY_FLOOR, next_attempt
+from app.photos._dimensions import fit_size as _fit_size
 from app.photos._errors import PhotoError, damaged
 from app.photos._heif import register_heif
 from app.problems import Problem
@@ -22,9 +23,6 @@ try:  # littlecms may be missing from a minimal Pillow build.
 except ImportError:  # pragma: no cover - depends on the platform
     ImageCms = None
 
-# A detailed photo is encoded at a lower quality to fit its budget, never below this; one
-# that still does not fit is stored with fewer pixels instead.
-QUALITY_FLOOR = 60
 
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -109,14 +107,6 @@ def _normalize_mode(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
-def _fit_size(size: tuple[int, int], edge: int) -> tuple[int, int]:
-    width, height = size
-    scale = edge / max(width, height)
-    if scale >= 1:
-        return size
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
 def fit(im: Image.Image, edge: int, *, reducing_gap: float = 3.0) -> Image.Image:
     """Return ``im`` with its long edge at most ``edge``, resized with LANCZOS."""
     target = _fit_size(im.size, edge)
@@ -185,18 +175,10 @@ def encode_within(im: Image.Image, quality: int, budget: int) -> tuple[Image.Ima
     """
     floor = min(quality, QUALITY_FLOOR)
     data = encode(im, quality, progressive=True)
-    while len(data) > budget:
-        if quality > floor:
-            # Around quality 70-80 each step of quality costs about 1.8% of the size.
-            steps = math.ceil((len(data) - budget) / len(data) / 0.018)
-            quality = max(floor, quality - max(2, steps))
-        else:
-            # Below the floor blocks show. At it the bytes fall at least as fast as the pixel
-            # count (a smaller photo has less fine detail left), so scale the area to the budget.
-            smaller = fit(im, math.floor(max(im.size) * math.sqrt(budget / len(data))))
-            if smaller.size == im.size:  # a single pixel: nothing smaller to give
-                break
-            im = smaller
+    while (step := next_attempt(len(data), budget, quality, floor, im.size)) is not None:
+        quality, edge = step
+        if edge is not None:
+            im = fit(im, edge)
         data = encode(im, quality, progressive=True)
     return im, data
 

@@ -32,6 +32,15 @@ def check_pixels(width: int, height: int, limit: int) -> None:
         raise too_many_pixels(width, height, limit)
 
 
+def fit_size(size: tuple[int, int], edge: int) -> tuple[int, int]:
+    """Return ``size`` scaled down so its long edge is at most ``edge`` (never scaled up)."""
+    width, height = size
+    scale = edge / max(width, height)
+    if scale >= 1:
+        return size
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _webp_size(data: bytes) -> tuple[int, int]:
     chunk = data[12:16]
     if chunk == b"VP8 " and len(data) >= 30 and data[23:26] == b"\x9d\x01\x2a":

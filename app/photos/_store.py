@@ -80,9 +80,13 @@ class PhotoStore:
         try:
             return thumb_path.read_bytes()
         except FileNotFoundError:
-            thumbnail = make_thumbnail(self.read(sha256))
-            _write_atomic(thumb_path, thumbnail)
-            return thumbnail
+            stored = self.read(sha256)
+        try:
+            thumbnail = make_thumbnail(stored)
+        except ImportError:  # no Pillow (the browser build): the stored photo, at most 300 KB, stands in
+            return stored
+        _write_atomic(thumb_path, thumbnail)
+        return thumbnail
 
     def verify(self, sha256: str) -> bool:
         """Tell whether the stored photo is there and its bytes still hash to ``sha256``."""

@@ -11,7 +11,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from PIL import Image, ImageFont
@@ -74,21 +74,36 @@ def burn_watermark(im: Image.Image, watermark: Watermark) -> None:
 
 
 def _layout(size: tuple[int, int], watermark: Watermark):
-    width, height = size
     path = str(watermark.font_path or bundled_font())
-    lines = [line for line in watermark.lines if line.strip()]
+    sized: dict[int, ImageFont.FreeTypeFont] = {}
+
+    def measure(text: str, font_size: int) -> float:
+        if font_size not in sized:
+            sized[font_size] = _font(path, watermark.font_index, font_size)
+        return sized[font_size].getlength(text)
+
+    lines, font_size, band, pad, line_height = layout_lines(size, watermark, measure)
     if not lines:
         return None, [], 0, 0, 0
+    return sized.get(font_size) or _font(path, watermark.font_index, font_size), lines, band, pad, line_height
+
+
+def layout_lines(size: tuple[int, int], watermark: Watermark, measure: Callable[[str, int], float]):
+    """Return (wrapped lines, font size, band height, padding, line height) for any text measure."""
+    width, height = size
+    lines = [line for line in watermark.lines if line.strip()]
+    if not lines:
+        return [], 0, 0, 0, 0
     font_size = max(12, round(max(min(width, height) * 0.034, max(width, height) * 0.018)))
     while True:
-        font = _font(path, watermark.font_index, font_size)
         pad = max(4, round(font_size * 0.5))
-        wrapped = [piece for line in lines for piece in _wrap(line, font, width - 2 * pad)]
+        wrapped = [piece for line in lines for piece in _wrap(line, lambda t, s=font_size: measure(t, s),
+                                                              width - 2 * pad)]
         line_height = round(font_size * 1.3)
         band = len(wrapped) * line_height + 2 * pad
         # Evidence must stay visible: the band never covers more than 40% of the photo.
         if band <= 0.4 * height or font_size <= 10:
-            return font, wrapped, min(band, height), pad, line_height
+            return wrapped, font_size, min(band, height), pad, line_height
         font_size = max(10, int(font_size * 0.8))
 
 
@@ -107,14 +122,14 @@ def _thread_font(path: str, index: int, size: int, _thread: int) -> ImageFont.Fr
     return ImageFont.truetype(path, size=size, index=index, layout_engine=ImageFont.Layout.BASIC)
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+def _wrap(text: str, length: Callable[[str], float], width: float) -> list[str]:
     """Split one line so each piece fits ``width``; Chinese breaks anywhere, words at spaces."""
-    if font.getlength(text) <= width:
+    if length(text) <= width:
         return [text]
     lines, current = [], ""
     for token in re.findall(r"[A-Za-z0-9.,:°'\"+\-/]+\s*|\s+|.", text):
         candidate = current + token
-        if current and font.getlength(candidate.rstrip()) > width:
+        if current and length(candidate.rstrip()) > width:
             lines.append(current.rstrip())
             current = token.lstrip()
         else:

@@ -21,6 +21,7 @@ from sync.server.migrations import migrate
 from sync.server.openapi import install_openapi
 from sync.server.routes import api_router
 from sync.server.throttle import LoginThrottle
+from sync.server.webapp import install_web
 
 log = logging.getLogger("lianluo.server")
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     install_handlers(app)
     app.include_router(api_router())
     install_openapi(app)
+    install_web(app, settings)  # the field app's browser build at /app/
     app.add_middleware(BodyLimit)
     return app
 
