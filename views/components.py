@@ -7,6 +7,7 @@ from typing import Callable
 import flet as ft
 
 from app.viewmodels.rows import IssueRow
+from app.viewmodels.sync import ChipState
 from views.theme import BODY, STATUS_COLOURS, TOUCH
 
 
@@ -50,12 +51,23 @@ def empty_state(icon: ft.IconData, text: str, action: ft.Control | None = None) 
                         padding=32, alignment=ft.Alignment.CENTER)
 
 
-def sync_chip(offline: bool, text: str, on_click: Callable | None = None) -> ft.Control:
-    icon = ft.Icons.CLOUD_OFF if offline else ft.Icons.CLOUD_DONE_OUTLINED
-    return ft.Container(ft.Row([ft.Icon(icon, size=18, color="#FFFFFF"), ft.Text(text, size=14, color="#FFFFFF")],
-                               spacing=6, tight=True),
+def sync_chip(state: ChipState, on_click: Callable | None = None) -> ft.Control:
+    """The app bar's connection chip: an icon (a spinner while a sync runs) and the words, never colour alone."""
+    if state.busy:
+        sign: ft.Control = ft.ProgressRing(width=16, height=16, stroke_width=2, color="#FFFFFF")
+    else:
+        sign = ft.Icon(ft.Icons.CLOUD_OFF if state.offline else ft.Icons.CLOUD_DONE_OUTLINED, size=18, color="#FFFFFF")
+    # Offline is also a different ground, so it is seen at a glance; the word says it anyway.
+    return ft.Container(ft.Row([sign, ft.Text(state.text, size=14, color="#FFFFFF")], spacing=6, tight=True),
                         padding=ft.Padding.symmetric(horizontal=12, vertical=6), border_radius=16,
-                        bgcolor="#33FFFFFF", on_click=on_click, height=TOUCH - 12)
+                        bgcolor="#8A4B00" if state.offline else "#33FFFFFF", on_click=on_click, height=TOUCH - 12)
+
+
+def sync_button(text: str, *, busy: bool, on_click: Callable[[], None]) -> ft.Control:
+    """立即同步: a spinner and disabled while its run goes on."""
+    icon = ft.ProgressRing(width=18, height=18, stroke_width=2) if busy else ft.Icon(ft.Icons.SYNC)
+    return ft.FilledTonalButton(content=ft.Row([icon, ft.Text(text, size=BODY)], tight=True, spacing=8),
+                                height=TOUCH, on_click=lambda _: on_click(), disabled=busy)
 
 
 def section_title(text: str, indent: int = 16) -> ft.Control:

@@ -9,15 +9,15 @@ from views.components import section_title
 from views.theme import BODY
 
 
-def me_body(model: MeModel, on_language, *, on_sync=None, on_login=None) -> ft.Control:
+def me_body(model: MeModel, on_language, *, on_sync=None, on_switch=None) -> ft.Control:
     t = model.ctx.t
     account: list[ft.Control] = []
     if on_sync is not None:
         account.append(ft.ListTile(leading=ft.Icon(ft.Icons.SYNC), title=ft.Text(t("me.sync"), size=BODY),
                                    on_click=lambda _: on_sync(), min_height=56))
-    if on_login is not None:
+    if on_switch is not None:
         account.append(ft.ListTile(leading=ft.Icon(ft.Icons.SWITCH_ACCOUNT), title=ft.Text(t("me.switch_user"), size=BODY),
-                                   on_click=lambda _: on_login(), min_height=56))
+                                   on_click=lambda _: on_switch(), min_height=56))
     return ft.Column([
         ft.Container(ft.Row([
             ft.CircleAvatar(content=ft.Text(model.name[:1], size=22), radius=28),

@@ -7,11 +7,12 @@ from typing import Callable
 import flet as ft
 
 from app.viewmodels.sync import SyncModel
-from views.components import section_title
+from views.components import section_title, sync_button
 from views.theme import BODY, TOUCH
 
 
-def sync_body(model: SyncModel, *, on_open: Callable[[str], None], on_login: Callable[[], None]) -> ft.Control:
+def sync_body(model: SyncModel, *, on_open: Callable[[str], None], on_login: Callable[[], None],
+              on_sync: Callable[[], None]) -> ft.Control:
     t = model.ctx.t
     items: list[ft.Control] = [
         ft.Container(ft.Column([
@@ -40,10 +41,7 @@ def sync_body(model: SyncModel, *, on_open: Callable[[str], None], on_login: Cal
                   if model.photo_fraction is not None else []),
             ], spacing=8), padding=ft.Padding.symmetric(horizontal=16)),
         ]
-    items.append(ft.Container(ft.FilledTonalButton(content=ft.Text(t("sync.now"), size=BODY), icon=ft.Icons.SYNC,
-                                                   height=TOUCH, on_click=lambda _: model.sync_now(),
-                                                   disabled=model.running),
-                              padding=16))
+    items.append(ft.Container(sync_button(t("sync.now"), busy=model.busy, on_click=on_sync), padding=16))
     if model.rejected:
         items.append(section_title(t("sync.rejected_title", n=len(model.rejected))))
         for row in model.rejected:

@@ -67,8 +67,8 @@ class AppContext:
 
     @property
     def online(self) -> bool:
-        """True when the last sync reached the central store."""
-        return self.syncer is not None and self.syncer.status().last_outcome == "ok"
+        """True when the central store answers (the sync service's probe, else its last run)."""
+        return self.syncer is not None and bool(self.syncer.online)
 
     @property
     def watermark_photos(self) -> bool:

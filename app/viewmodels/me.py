@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from app.models import Station
 from app.settings import LANGUAGES
 from app.viewmodels.context import AppContext
+from app.viewmodels.sync import switch_refusal
 
 
 class MeModel:
@@ -35,6 +36,10 @@ class MeModel:
             raise ValueError(f"unknown language {language!r}")
         self.ctx.set_language(language)
         self.refresh()
+
+    def switch_refusal(self) -> str:
+        """Why 切换用户 cannot go ahead now ('' when it can): this user's changes still wait to sync."""
+        return switch_refusal(self.ctx)
 
     def set_watermark(self, enabled: bool) -> None:
         self.ctx.set_watermark_photos(enabled)

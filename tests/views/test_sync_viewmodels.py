@@ -15,6 +15,15 @@ class FakeSyncer:
         self._status, self.progress, self.login_answer = status, progress, login_answer
         self.woken = 0
         self.logins = []
+        self.requested = False
+
+    @property
+    def online(self):
+        return self._status.last_outcome == "ok"
+
+    @property
+    def running(self):
+        return self.progress is not None
 
     def status(self):
         return self._status

@@ -1,0 +1,107 @@
+"""Where a user can go: the navigation destinations of each role, and which one a route belongs to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from app.actors import OFFICE_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Destination:
+    route: str
+    label_key: str
+    icon: str  # a name the view maps to its icon
+
+
+HOME = Destination("/", "nav.home", "home")
+ISSUES = Destination("/issues", "nav.issues", "issues")
+TRIAGE = Destination("/triage", "shell.nav.triage", "triage")
+SUPERVISE = Destination("/supervise", "shell.nav.supervise", "supervise")
+QUEUE = Destination("/queue", "shell.nav.queue", "queue")
+ME = Destination("/me", "nav.me", "me")
+
+# Deputies and station staff record and follow issues (the inspections' 检查 goes after ISSUES);
+# the office triages and supervises; a department works from its own queue, not the township's list.
+FIELD = (HOME, ISSUES, ME)
+OFFICE = (HOME, ISSUES, TRIAGE, SUPERVISE, ME)
+DEPARTMENT = (HOME, QUEUE, ME)
+
+# Screens opened on top of another, with a back arrow: where each goes back to when opened directly.
+DETAIL, CAPTURE, SYNC, DASHBOARD, LIST = "/issues/", "/capture", "/sync", "/dashboard", "/issues?"
+# Screens that need the whole width for their work: no navigation rail beside them.
+FULL_WIDTH = (DETAIL, CAPTURE, SYNC)
+
+
+def destinations(role: str | None) -> tuple[Destination, ...]:
+    if role in OFFICE_ROLES:
+        return OFFICE
+    if role == Role.DEPARTMENT:
+        return DEPARTMENT
+    return FIELD
+
+
+def path_of(route: str) -> str:
+    return urlsplit(route or "/").path or "/"
+
+
+def is_top(route: str, role: str | None) -> bool:
+    """A destination of this role's navigation, shown with no back arrow."""
+    return "?" not in route and path_of(route) in {d.route for d in destinations(role)}
+
+
+def allowed(route: str, role: str | None) -> bool:
+    """Routes this role has a screen for (the server decides what each screen may show)."""
+    path = path_of(route)
+    if path in {"/triage", "/supervise", DASHBOARD}:
+        return role in OFFICE_ROLES
+    if path == "/queue":
+        return role == Role.DEPARTMENT
+    return True
+
+
+def parent_of(route: str, role: str | None) -> str:
+    """The screen a pushed screen goes back to when nobody opened it from elsewhere (a reload, a link)."""
+    path = path_of(route)
+    if path.startswith(DETAIL):
+        return QUEUE.route if role == Role.DEPARTMENT else ISSUES.route
+    if route.startswith(LIST):
+        return DASHBOARD if role in OFFICE_ROLES else HOME.route
+    if path == SYNC:
+        return ME.route
+    return HOME.route
+
+
+def section_of(route: str, role: str | None, parents: dict[str, str] | None = None) -> str:
+    """The navigation destination a route belongs to (selected in the bar or rail)."""
+    tops = {d.route for d in destinations(role)}
+    for _ in range(8):  # a chain of pushed screens is short; never loop on a bad map
+        if is_top(route, role):
+            return path_of(route)
+        route = (parents or {}).get(route) or parent_of(route, role)
+    return HOME.route if HOME.route in tops else next(iter(tops))
+
+
+def needs_rail(route: str) -> bool:
+    path = path_of(route)
+    return not any(path.startswith(prefix) if prefix.endswith("/") else path == prefix for prefix in FULL_WIDTH)
+
+
+@dataclass(frozen=True)
+class IssueSet:
+    """A list of chosen issues, as a figure of the dashboard opens it: its title and the issues' ids."""
+
+    title: str
+    ids: tuple[str, ...]
+
+    def route(self) -> str:
+        return "/issues?" + urlencode({"title": self.title, "ids": ",".join(self.ids)})
+
+    @classmethod
+    def of(cls, route: str) -> "IssueSet | None":
+        if not route.startswith(LIST):
+            return None
+        query = parse_qs(urlsplit(route).query)
+        ids = tuple(i for i in ",".join(query.get("ids", [])).split(",") if i)
+        return cls(title=(query.get("title") or [""])[0], ids=ids)
