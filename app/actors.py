@@ -13,9 +13,11 @@ class Role(StrEnum):
     OFFICE = "office"
     DEPARTMENT = "department"
     ADMIN = "admin"
+    PUBLIC = "public"  # a villager on the public page: no account, never signs in
 
 
-ALL_ROLES = frozenset(Role)
+# The roles of people who sign in.
+ALL_ROLES = frozenset(Role) - {Role.PUBLIC}
 OFFICE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})
 FIELD_ROLES = frozenset({Role.DEPUTY, Role.STATION_STAFF})
 
@@ -38,3 +40,7 @@ class Actor:
         """Return the actor a person (a row with id, role, station_id, department_id) is now."""
         return cls(id=person.id, role=Role(person.role), station_id=person.station_id,
                    department_id=person.department_id)
+
+
+# Who a concern sent through a station's public page (扫码说事) is recorded as.
+PUBLIC_ACTOR = Actor(id="public", role=Role.PUBLIC)

@@ -10,7 +10,7 @@ import json
 from sqlalchemy import Column, Connection, MetaData, String, Table, text
 
 from app.schema import (Migration, change_for_engine, closed_loop_tables, inspection_tables, people_of,
-                        records_for_engine)
+                        records_for_engine, station_work_tables)
 from app.schema import migrate as _migrate
 from app.schema import run_script as _run
 
@@ -116,12 +116,17 @@ def _v5_inspections(conn: Connection) -> None:
     inspection_tables(conn)
 
 
+def _v6_stations(conn: Connection) -> None:
+    station_work_tables(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "issue list search and indexes", _v2_issue_list),
     Migration(3, "one timeline and photo table for every kind of record", _v3_record_engine),
     Migration(4, "the closed loop's columns on issues", _v4_closed_loop),
     Migration(5, "inspections and their templates", _v5_inspections),
+    Migration(6, "reception days, field visits and villagers' concerns", _v6_stations),
 )
 
 LATEST = MIGRATIONS[-1].version

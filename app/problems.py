@@ -126,6 +126,20 @@ class Problem(StrEnum):
     NOT_FLAGGED = "inspection.not_flagged", 422  # only a flagged item becomes an issue
     ISSUE_RAISED = "inspection.issue_raised", 409  # the item became an issue already
 
+    # -- stations, receptions, visits, villagers' concerns ---------------------------------------
+    PHONE_INVALID = "reception.phone_invalid", 422  # not a mainland mobile number
+    VISITOR_CONCERN_REQUIRED = "reception.concern_required", 422
+    UNKNOWN_CONCERN = "reception.unknown_concern", 422
+    CONCERN_HANDLED = "reception.concern_handled", 409  # answered or made an issue already
+    DAY_OUT_OF_RANGE = "reception.day_out_of_range", 422
+    STATION_REQUIRED = "reception.station_required", 422
+    VISIT_HAS_ISSUES = "visit.has_issues", 409  # a visit that raised issues is kept
+    CONCERN_EMPTY = "concern.empty", 422
+    CONCERN_TOO_LONG = "concern.too_long", 422
+    VILLAGE_REQUIRED = "concern.village_required", 422
+    TOO_MANY_CONCERNS = "concern.too_many", 429, True  # the limits per address and per phone number
+    RECEIPT_UNKNOWN = "concern.receipt_unknown", 404
+
     # -- locations ------------------------------------------------------------------------------
     LATITUDE_RANGE = "location.latitude_range", 422
     LONGITUDE_RANGE = "location.longitude_range", 422

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import (JSON, BigInteger, Column, Connection, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Connection, Date, DateTime, Float, ForeignKey, Index, Integer,
+                        MetaData,
                         String, Table, bindparam, text, update)
 from sqlalchemy.engine import Engine
 
@@ -230,4 +231,37 @@ def inspection_tables(conn: Connection) -> None:
           Column("participant_ids", JSON, nullable=False),
           Index("ix_inspection_created", "created_at", "id"),
           Index("ix_inspection_station_created", "station_id", "created_at", "id"))
+    md.create_all(conn)
+
+
+# ---------------------------------------------------------------- shared step: the liaison stations' work
+
+def station_work_tables(conn: Connection) -> None:
+    """Make the tables of reception days, field visits and villagers' concerns."""
+    md = MetaData()
+    tz = DateTime(timezone=True)
+    Table("station", md, Column("id", String, primary_key=True))  # there already: named for the foreign keys
+
+    def record(name: str, *columns: Any) -> None:
+        Table(name, md, Column("id", String, primary_key=True), Column("created_at", tz, nullable=False),
+              Column("status", String, nullable=False), Column("updated_at", tz, nullable=False),
+              Column("station_id", String, ForeignKey("station.id")), Column("author_id", String), *columns)
+
+    record("reception", Column("day", Date, nullable=False), Column("scheduled", Boolean, nullable=False),
+           Column("visitors", Integer, nullable=False), Column("concerns", Integer, nullable=False),
+           Column("answered", Integer, nullable=False), Column("issues_raised", Integer, nullable=False),
+           Column("duty_deputy_ids", JSON, nullable=False), Column("attended_ids", JSON, nullable=False),
+           Index("ix_reception_station_day", "station_id", "day"), Index("ix_reception_day", "day"))
+    record("visit", Column("place_type", String, nullable=False), Column("place_name", String, nullable=False),
+           Column("latitude", Float), Column("longitude", Float), Column("accuracy_m", Float),
+           Column("location_source", String, nullable=False), Column("people_met", String, nullable=False),
+           Column("notes", String, nullable=False), Column("issue_count", Integer, nullable=False),
+           Column("deputy_ids", JSON, nullable=False),
+           Index("ix_visit_created", "created_at", "id"),
+           Index("ix_visit_station_created", "station_id", "created_at", "id"))
+    record("concern", Column("receipt", String, nullable=False), Column("village", String, nullable=False),
+           Column("text", String, nullable=False), Column("phone", String, nullable=False),
+           Column("answer", String, nullable=False), Column("issue_id", String),
+           Index("ix_concern_receipt", "receipt", unique=True),
+           Index("ix_concern_station_created", "station_id", "created_at", "id"))
     md.create_all(conn)

@@ -43,6 +43,11 @@ class Settings:
     # origins allowed to call the API from a browser (a PWA hosted elsewhere), comma-separated.
     pwa_dir: Path = Path("dist/app")
     cors_origins: str = ""
+    # Reception days (代表接待日): the day of the month, and what happens when it is a weekend or holiday.
+    reception_day: int = 15
+    reception_rule: str = "next_workday"
+    # The address villagers reach the central store's public page at (the station posters' QR codes).
+    public_url: str = ""
     extra: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -74,6 +79,9 @@ _KEYS = {
     "LIANLUO_FONT_BODY": "font_body",
     "LIANLUO_FONT_HEADING1": "font_heading1",
     "LIANLUO_FONT_HEADING2": "font_heading2",
+    "LIANLUO_RECEPTION_DAY": "reception_day",
+    "LIANLUO_RECEPTION_RULE": "reception_rule",
+    "LIANLUO_PUBLIC_URL": "public_url",
     "LIANLUO_PWA_DIR": "pwa_dir",
     "LIANLUO_CORS_ORIGINS": "cors_origins",
 }
@@ -103,6 +111,11 @@ def validate(settings: Settings) -> Settings:
         raise SettingsError(f"LIANLUO_LOG_LEVEL: expected one of {', '.join(LOG_LEVELS)}, got {settings.log_level!r}")
     if not settings.server_url.startswith(("http://", "https://")):
         raise SettingsError(f"LIANLUO_SERVER_URL: expected an http:// or https:// address, got {settings.server_url!r}")
+    if not 1 <= settings.reception_day <= 28:
+        raise SettingsError(f"LIANLUO_RECEPTION_DAY: expected a day from 1 to 28, got {settings.reception_day}")
+    if settings.reception_rule not in ("next_workday", "previous_workday", "keep"):
+        raise SettingsError("LIANLUO_RECEPTION_RULE: expected next_workday, previous_workday or keep, "
+                            f"got {settings.reception_rule!r}")
     if settings.token_days < 1:
         raise SettingsError(f"LIANLUO_TOKEN_DAYS: expected at least 1, got {settings.token_days}")
     return settings
@@ -123,7 +136,7 @@ def load_settings(env_file: str | os.PathLike | None = ".env", environ: Mapping[
             fields[name] = Path(raw)
         elif name == "watermark_photos":
             fields[name] = _to_bool(key, raw)
-        elif name == "token_days":
+        elif name in ("token_days", "reception_day"):
             fields[name] = _to_int(key, raw)
         elif name == "log_level":
             fields[name] = raw.strip().upper()

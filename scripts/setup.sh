@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: a virtual environment with the app, the server and the test tools.
 # With --test it also installs what the tests drive: Debian's chromium and postgresql, and LibreOffice
-# with poppler and the Noto CJK fonts to render the Word documents the office hands out.
+# with poppler and the Noto CJK fonts to render the Word documents the office hands out, and zbar to read
+# back the QR codes on station posters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,7 @@ if [ "$want_test" -eq 1 ]; then
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   fc-list 2>/dev/null | grep -q "Noto Serif CJK" || missing+=(fonts-noto-cjk)
+  command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]} (Debian packages; LibreOffice takes a few minutes the first time)"
     apt_install "${missing[@]}"

@@ -23,7 +23,7 @@ from app.records._bodies import CreateBody, Payload
 
 CREATE = "create"  # the event type of a record's first timeline entry
 # The kinds the app itself has, imported (and so registered) on first use of the registry.
-BUILTIN_KINDS = ("app.issues", "app.letters", "app.inspections")
+BUILTIN_KINDS = ("app.issues", "app.letters", "app.inspections", "app.receptions")
 
 
 class Context(Protocol):
@@ -186,6 +186,8 @@ class RecordKind:
     # Columns only the central store can give, under its write lock, when a record reaches it (a
     # letter's number: two offline PCs must never give the same one). (server context, row) -> columns.
     server_fields: Callable[[Any, Mapping[str, Any]], dict[str, Any]] | None = None
+    # What a viewer may not read of a logged change (a visitor's phone number): (entity, data, viewer) -> data.
+    redact: Callable[[str, dict[str, Any], Actor], dict[str, Any]] | None = None
     # Reference data the kind brings (every device gets all of it): (entity, table, what a pull carries).
     reference: tuple[tuple[str, type[SQLModel], type[BaseModel]], ...] = ()
     # Puts the reference data the app ships in a store where missing (both stores, at start); commits.

@@ -19,6 +19,7 @@ from sync.server.db import open_database, write_session
 from sync.server.errors import HTTPProblem, install_handlers, problem_response
 from sync.server.migrations import migrate
 from sync.server.openapi import install_openapi
+from sync.server import public
 from sync.server.routes import api_router
 from sync.server.throttle import LoginThrottle
 from sync.server.webapp import install_web
@@ -64,6 +65,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.login_throttle = LoginThrottle()
     install_handlers(app)
     app.include_router(api_router())
+    app.include_router(public.router)
+    app.state.concern_limit = public.AddressLimit()
     install_openapi(app)
     install_web(app, settings)  # the field app's browser build at /app/
     app.add_middleware(BodyLimit)

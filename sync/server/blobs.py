@@ -169,6 +169,16 @@ class BlobStore:
         self.partial_path(sha256).unlink(missing_ok=True)
         return BlobStatus(sha256=sha256, offset=len(data), length=len(data), complete=True)
 
+    def keep(self, sha256: str, data: bytes, *, uploaded_by: str | None) -> None:
+        """File a photo the server processed itself (the public page's) as a complete blob."""
+        _store(self.photo_root, sha256, data)
+        with write_session(self.engine) as session:
+            if session.execute(select(blob.c.sha256).where(blob.c.sha256 == sha256)).first() is None:
+                now = utcnow()
+                session.execute(blob.insert().values(sha256=sha256, length=len(data), complete=True, created_at=now,
+                                                     completed_at=now, uploaded_by=uploaded_by))
+            session.commit()
+
     def _held(self, sha256: str) -> int:
         try:
             return self.partial_path(sha256).stat().st_size

@@ -133,15 +133,20 @@ def log_unlogged_records(session: Session) -> int:
     for kind_name, record_id in records:
         kind = by_kind.get(kind_name)
         record = session.get(kind.table, record_id) if kind is not None else None
-        if record is None:
-            continue
-        log_record(session, kind, record)
-        for photo in photos_of(session, record_id):
-            append(session, "photo", record_data(photo), audience=Audience.RECORD, kind=kind, record=record)
-        for event in timeline(session, record_id):
-            if event.server_seq is None:
-                log_event(session, kind, event, record)
+        if record is not None:
+            log_new_record(session, kind, record)
     return len(records)
+
+
+def log_new_record(session: Session, kind: RecordKind, record: Any) -> None:
+    """Log a record written on the central store itself (a command, the public page): it, its photos, its events."""
+    session.flush()
+    log_record(session, kind, record)
+    for photo in photos_of(session, record.id):
+        append(session, "photo", record_data(photo), audience=Audience.RECORD, kind=kind, record=record)
+    for event in timeline(session, record.id):
+        if event.server_seq is None:
+            log_event(session, kind, event, record)
 
 
 def head(session: Session) -> int:

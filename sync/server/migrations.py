@@ -12,7 +12,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Column, Connection, DateTime,
 from sqlalchemy.engine import Engine
 
 from app.schema import (Migration, closed_loop_tables, event_data_for_engine, inspection_tables, people_of,
-                        photo_data_for_engine, records_for_engine, rewrite_json)
+                        photo_data_for_engine, records_for_engine, rewrite_json, station_work_tables)
 from app.schema import migrate as _migrate
 from app.schema import run_script
 
@@ -160,11 +160,16 @@ def _v4_inspections(conn: Connection) -> None:
     inspection_tables(conn)
 
 
+def _v5_stations(conn: Connection) -> None:
+    station_work_tables(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records, accounts, device tokens, applied mutations, change log, blobs", _v1_initial),
     Migration(2, "one timeline and photo table for every kind of record; the change log by record", _v2_record_engine),
     Migration(3, "the closed loop's columns on issues; change-log rows for one person", _v3_closed_loop),
     Migration(4, "inspections and their templates", _v4_inspections),
+    Migration(5, "reception days, field visits and villagers' concerns", _v5_stations),
 )
 
 LATEST = MIGRATIONS[-1].version

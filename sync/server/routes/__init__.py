@@ -36,4 +36,7 @@ def api_router() -> APIRouter:
     router.include_router(sync.router)
     router.include_router(blobs.router)
     router.include_router(ping.router)
+    from sync.server import public
+
+    router.include_router(public.api_router)
     return router

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import Select, select
 
+from app.records import kind_named
 from sync.protocol import (MAX_PULL_PAGE, PROTOCOL_VERSION, Change, Problem, PullResponse, PushRequest,
                            PushResponse)
 from sync.server.auth import CurrentUser, UserDep
@@ -60,7 +61,7 @@ def pull(user: UserDep, engine: EngineDep,
 def changes_query(user: CurrentUser, *, since: int, top: int, limit: int) -> Select:
     """Return the query for the user's changes in (since, top]: a range of the seq index, filtered."""
     c = change_log.c
-    return (select(c.seq, c.entity, c.data).where(c.seq > since, c.seq <= top, change_filter(user))
+    return (select(c.seq, c.entity, c.data, c.record_kind).where(c.seq > since, c.seq <= top, change_filter(user))
             .order_by(c.seq).limit(limit))
 
 
@@ -73,5 +74,13 @@ def read_changes(engine, user: CurrentUser, *, since: int, limit: int) -> PullRe
     rows = rows[:limit]
     # The whole range up to `top` was read: the next pull starts after it, even if none of it was this user's.
     cursor = rows[-1].seq if more else max(top, since)
-    return PullResponse(changes=[Change(seq=row.seq, entity=row.entity, data=row.data) for row in rows],
+    return PullResponse(changes=[Change(seq=row.seq, entity=row.entity, data=_readable(row, user)) for row in rows],
                         cursor=cursor, more=more)
+
+
+def _readable(row, user: CurrentUser) -> dict:
+    """The change's data as this user may read it: a kind masks what is protected (a visitor's phone)."""
+    kind = kind_named(row.record_kind) if row.record_kind else None
+    if kind is None or kind.redact is None:
+        return row.data
+    return kind.redact(row.entity, row.data, user.actor)
