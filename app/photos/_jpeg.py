@@ -85,6 +85,21 @@ def split_metadata(data: bytes) -> tuple[bytes, bytes | None]:
     return b"".join(kept), exif
 
 
+def without_metadata(data: bytes) -> bytes:
+    """Return a JPEG with every application segment but JFIF and Adobe's colour flags removed.
+
+    For an encoder that writes its own profile or comment (a browser's canvas writes its sRGB
+    profile): the stored photo carries no metadata, whichever encoder made it.
+    """
+    segments, scan = _header(data)
+    kept = [data[:2]]
+    for marker, start, end in segments:
+        if marker in (0xE0, 0xEE) or marker < 0xE0:
+            kept.append(data[start:end])
+    kept.append(data[scan:])
+    return b"".join(kept)
+
+
 def check_stream(data: bytes) -> None:
     """Refuse a JPEG whose compressed data is visibly broken.
 

@@ -102,7 +102,7 @@ async def process_photo_with(codec: ImageCodec, data: bytes, *, max_edge: int = 
         stored, image = await _encode_within(codec, image, quality, TARGET_BYTES, images)
         thumb = await codec.resized(image, thumb_edge)
         images.append(thumb)
-        thumbnail = await codec.encode(thumb, quality)
+        thumbnail = await _encode(codec, thumb, quality)
         width, height = codec.size(image)
     finally:
         for each in images:
@@ -112,9 +112,14 @@ async def process_photo_with(codec: ImageCodec, data: bytes, *, max_edge: int = 
                           longitude=meta.longitude, taken_at=meta.taken_at)
 
 
+async def _encode(codec: ImageCodec, image, quality: int) -> bytes:
+    # The canvas is sRGB and says so in a profile of its own: dropped, like every other segment.
+    return _jpeg.without_metadata(await codec.encode(image, quality))
+
+
 async def _encode_within(codec: ImageCodec, image, quality: int, budget: int, images: list):
     floor = min(quality, QUALITY_FLOOR)
-    data = await codec.encode(image, quality)
+    data = await _encode(codec, image, quality)
     while True:
         step = next_attempt(len(data), budget, quality, floor, codec.size(image))
         if step is None:
@@ -123,4 +128,4 @@ async def _encode_within(codec: ImageCodec, image, quality: int, budget: int, im
         if edge is not None:
             image = await codec.resized(image, edge)
             images.append(image)
-        data = await codec.encode(image, quality)
+        data = await _encode(codec, image, quality)
