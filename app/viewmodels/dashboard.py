@@ -88,7 +88,8 @@ class DashboardModel:
         self.ctx = ctx
         self.today = today or today_in_china()
         with ctx.session() as session:
-            stored_period = get_meta(session, PERIOD_KEY, Choice.MONTH.value)
+            # The year by default: the figure a township reports, and not empty on the first of a month.
+            stored_period = get_meta(session, PERIOD_KEY, Choice.YEAR.value)
             stored_dimension = get_meta(session, DIMENSION_KEY, Dimension.DEPARTMENT.value)
             self._first_day = first_assignment_day(session)
         self.choice, self.chosen_month = self._read_choice(stored_period)
@@ -156,8 +157,8 @@ class DashboardModel:
         try:
             month = Period.parse(stored)
         except ValueError:
-            return Choice.MONTH, None
-        return (Choice.CHOSEN, month) if month.kind is PeriodKind.MONTH else (Choice.MONTH, None)
+            return Choice.YEAR, None
+        return (Choice.CHOSEN, month) if month.kind is PeriodKind.MONTH else (Choice.YEAR, None)
 
     def _remember(self) -> None:
         if self.dimension is Dimension.MONTH and self.period.kind is PeriodKind.MONTH:

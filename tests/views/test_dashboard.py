@@ -39,8 +39,10 @@ def link(fig, label):
     return next(li for li in fig.links if li.label == label)
 
 
-def test_this_month_by_default(ctx):
+def test_the_year_by_default_and_this_month(ctx):
     model = DashboardModel(ctx, today=TODAY)
+    assert model.period_text == "2026年" and model.choice.value == "year"
+    model.choose_period("month")
     assert model.period_text == "2026年5月" and not model.empty
     rect = figure(model, "rectification")
     assert (rect.name, rect.value, rect.counts, rect.explain) == ("整改率", "0%", "0 / 6", "已整改 / 已交办")
@@ -52,7 +54,6 @@ def test_this_month_by_default(ctx):
 
 def test_the_year_in_big_figures_with_the_lists_behind_them(ctx, titles):
     model = DashboardModel(ctx, today=TODAY)
-    model.choose_period("year")
     assert model.period_text == "2026年"
     rect = figure(model, "rectification")
     assert (rect.value, rect.counts) == ("25%", "3 / 12")
@@ -134,6 +135,7 @@ def test_the_choice_stays_when_the_screen_is_built_again(ctx):
 
 def test_a_month_without_assignments_says_so(ctx):
     model = DashboardModel(ctx, today=date(2026, 8, 3))
+    model.choose_period("month")
     assert model.empty and model.empty_text == "2026年8月还没有交办的问题。"
     assert figure(model, "rectification").value == "—" and model.rows == []
     assert model.month_options()[0] == ("2026-08", "2026年8月") and model.month_options()[-1][0] == "2026-03"
