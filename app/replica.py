@@ -186,7 +186,7 @@ def forget_user(session: Session, photos: PhotoFiles) -> Forgotten:
     records = 0
     session.exec(delete(RecordPhoto))
     session.exec(delete(RecordEvent))
-    for kind in kinds():
+    for kind in reversed(kinds()):  # a kind registered later may name an earlier one's records, never the reverse
         records += session.exec(delete(kind.table)).rowcount  # type: ignore[attr-defined]
     session.exec(delete(Draft))
     session.exec(delete(OutboxMutation).where(OutboxMutation.state != OutboxState.PENDING.value))

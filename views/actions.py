@@ -62,7 +62,7 @@ class ActionDialog:
             elif f.kind == Kind.DATE:
                 self.inputs[f.name] = ft.TextField(
                     label=f.label, value=form.values.get(f.name) or "", hint_text=t("action.date_hint"),
-                    text_size=BODY, keyboard_type=ft.KeyboardType.DATETIME, expand=True,
+                    text_size=BODY, keyboard_type=ft.KeyboardType.DATETIME,
                     on_change=lambda e, name=f.name: form.set(name, e.control.value))
             rows.append(part)
         self.form_error = ft.Text("", size=BODY, color=ERROR, visible=False)
@@ -132,11 +132,11 @@ class ActionDialog:
         if f.kind == Kind.DATE:
             box = self.inputs[f.name]
             box.error = form.errors.get(f.name)
-            calendar = ft.IconButton(ft.Icons.CALENDAR_MONTH, tooltip=t("action.pick_date"), icon_size=28,
-                                     on_click=lambda _: self._pick_date(f.name))
-            quick = self._chips([(t("action.in_days", n=n), value == form.deadline_in(n),
-                                  lambda _, n=n: self._set_date(f.name, form.deadline_in(n))) for n in QUICK_DAYS])
-            return [ft.Row([box, calendar], vertical_alignment=ft.CrossAxisAlignment.START), quick]
+            calendar = ft.OutlinedButton(t("action.pick_date"), icon=ft.Icons.CALENDAR_MONTH, height=TOUCH,
+                                         on_click=lambda _: self._pick_date(f.name))
+            quick = [(t("action.in_days", n=n), value == form.deadline_in(n),
+                      lambda _, n=n: self._set_date(f.name, form.deadline_in(n))) for n in QUICK_DAYS]
+            return [box, self._chips(quick, first=calendar)]
         if f.kind == Kind.PHOTOS:
             return self._photos()
         if f.kind == Kind.CANDIDATES:
@@ -146,10 +146,10 @@ class ActionDialog:
                     for o in f.options]
         return []
 
-    def _chips(self, items) -> ft.Control:
-        return ft.Row([ft.Chip(label=ft.Text(label, size=BODY), selected=selected, show_checkmark=True,
-                               on_select=handler, height=TOUCH) for label, selected, handler in items],
-                      wrap=True, spacing=8, run_spacing=8)
+    def _chips(self, items, first: ft.Control | None = None) -> ft.Control:
+        chips = [ft.Chip(label=ft.Text(label, size=BODY), selected=selected, show_checkmark=True, on_select=handler,
+                         height=TOUCH) for label, selected, handler in items]
+        return ft.Row(([first] if first else []) + chips, wrap=True, spacing=8, run_spacing=8)
 
     def _tile(self, label: str, selected: bool, icon, name: str, value, *, detail: str = "") -> ft.Control:
         colour = "#00695C" if selected else "#37474F"
@@ -210,9 +210,14 @@ class ActionDialog:
                 self._set_date(name, e.control.value.date().isoformat())
 
         # Earlier days stay pickable on purpose: the rules, not the calendar, say why a past day is refused.
+        t = self.form.ctx.t
+        chinese = t.language.startswith("zh")
         self.page.show_dialog(ft.DatePicker(value=datetime(current.year, current.month, current.day),
                                             first_date=datetime(today.year - 1, 1, 1),
-                                            last_date=datetime(today.year + 2, 12, 31), on_change=picked))
+                                            last_date=datetime(today.year + 2, 12, 31), on_change=picked,
+                                            locale=ft.Locale("zh", "CN") if chinese else ft.Locale("en", "GB"),
+                                            help_text=t("action.pick_date"), cancel_text=t("action.cancel"),
+                                            confirm_text=t("action.ok")))
 
     async def _pick_photos(self, _=None) -> None:
         await self.form.add_photos(await pick_images(self.picker))

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.browser import (DESKTOP, PHONE, AppServer, button, by_id, choose_chip, expect_screen, new_page,
-                               open_app, settle, tap, text)
+from app.issues import today_in_china
+from tests.e2e.browser import (DESKTOP, PHONE, AppServer, button, by_id, choose_chip, expect_field_value,
+                               expect_screen, new_page, open_app, settle, tap, text)
 
 pytestmark = pytest.mark.e2e
 
@@ -114,11 +116,19 @@ def test_the_office_assigns_a_new_issue_and_the_timeline_shows_it_at_once(phone,
     expect(text(page, "牵头单位", exact=True)).to_be_visible()
     choose_chip(page, "镇村镇建设办公室")
     expect(page.get_by_role("checkbox", name="15 天后", exact=True)).to_have_attribute("aria-checked", "true")
+    # The calendar opens on the default deadline's month; its 28th is never before today.
+    default = today_in_china() + timedelta(days=15)
+    tap(button(page, "选日期"))
+    tap(page.get_by_role("button", name="28, ").first)
+    tap(button(page, "确定", exact=True))
+    expect_field_value(page, "办理期限", f"{default.year}-{default.month:02d}-28")
+    page.evaluate("() => document.activeElement?.blur()")
     tap(button(page, "确认交办"))
     expect(text(page, "牵头单位", exact=True)).to_have_count(0)
     expect(text(page, "已交办", exact=True).first).to_be_visible()
     assign = by_id(page, "timeline-assign")
     expect(assign).to_contain_text("牵头：镇村镇建设办公室")
+    expect(assign).to_contain_text(f"期限：{default.year}年{default.month}月28日")
     expect(assign).to_contain_text("马文静")
     expect(assign).to_contain_text("等待同步")
     expect_drawn(page, assign, PHONE)
