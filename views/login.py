@@ -32,9 +32,10 @@ class LoginScreen:
             items.append(ft.Row([ft.TextButton(content=ft.Text(t("shell.login.back"), size=BODY), icon=ft.Icons.ARROW_BACK,
                                                height=TOUCH, on_click=lambda _: on_back())]))
         items += [ft.Image(src="icons/icon-192.png", width=88, height=88),
-                  ft.Text(t("app.title"), size=26, weight=ft.FontWeight.W_600),
-                  ft.Text(t("login.intro"), size=BODY, color="#455A64", text_align=ft.TextAlign.CENTER)]
-        if model.switch_note:
+                  ft.Text(t("app.title"), size=26, weight=ft.FontWeight.W_600)]
+        if not model.switch_note:  # the first sign-in on this device
+            items.append(ft.Text(t("login.intro"), size=BODY, color="#455A64", text_align=ft.TextAlign.CENTER))
+        else:
             items.append(ft.Container(ft.Column([
                 ft.Text(model.current_text, size=BODY, weight=ft.FontWeight.W_600),
                 ft.Text(model.switch_note, size=BODY, color="#37474F"),

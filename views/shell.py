@@ -36,9 +36,11 @@ NAV_ICONS = {
     "triage": (ft.Icons.MOVE_TO_INBOX_OUTLINED, ft.Icons.MOVE_TO_INBOX),
     "supervise": (ft.Icons.ALARM_OUTLINED, ft.Icons.ALARM),
     "queue": (ft.Icons.ASSIGNMENT_OUTLINED, ft.Icons.ASSIGNMENT),
+    "inspections": (ft.Icons.FACT_CHECK_OUTLINED, ft.Icons.FACT_CHECK),
     "me": (ft.Icons.PERSON_OUTLINE, ft.Icons.PERSON),
 }
 RAIL_WIDTH = 100  # the rail and its divider
+LOGIN_WIDTH = 520
 MAX_DEPTH = 5  # screens stacked above a destination: detail over a list over the dashboard over home
 
 Locator = Callable[[], Awaitable[tuple[float, float, float | None] | None]]
@@ -175,6 +177,18 @@ class Shell:
             body, title = self.issue_list.root, t("nav.issues")
         elif path == "/me":
             body, title = self._me(), t("nav.me")
+        elif path == "/inspections":
+            from views.inspections import inspections_body
+
+            body = inspections_body(self.page, self.ctx, on_open=lambda i: self.go(f"/inspections/{i}"),
+                                    locate=self.locate)
+            title = t("inspect.screen_title")
+        elif path.startswith("/inspections/"):
+            from views.inspections import inspection_body
+
+            body = inspection_body(self.page, self.ctx, path.removeprefix("/inspections/"),
+                                   on_open_issue=self._open_issue)
+            title = t("inspect.detail_title")
         elif path == "/triage":
             from views.office import triage_body
 
@@ -255,7 +269,11 @@ class Shell:
         if self.login is None:
             self.login = LoginScreen(LoginModel(self.ctx, self.ctx.syncer), on_done=self._signed_in,
                                      on_back=self._login_back, on_sync=self._sync_and_tell)
-        return ft.View(route="/login", controls=[self.login.root], padding=0)
+        content: ft.Control = self.login.root
+        if self._wide:  # a form a phone's width, in the middle of an office screen
+            content = ft.Row([ft.Container(self.login.root, width=LOGIN_WIDTH)], alignment=ft.MainAxisAlignment.CENTER,
+                             vertical_alignment=ft.CrossAxisAlignment.STRETCH, expand=True)
+        return ft.View(route="/login", controls=[content], padding=0)
 
     def _sync_view(self) -> ft.View:
         model = SyncModel(self.ctx, self.ctx.syncer)
