@@ -39,16 +39,15 @@ def triage_body(page: ft.Page, ctx: AppContext, *, on_open: OnOpen) -> ft.Contro
 
     def draw() -> None:
         items: list[ft.Control] = [_heading(model.count_text)]
-        if model.selected_ids:
-            items.append(_batch_bar(ctx, model.selection_text, [
-                ft.FilledButton(content=_label(t("office.triage.assign_selected")), icon=ft.Icons.SEND, height=TOUCH,
-                                on_click=lambda _: assign(model.selected_ids)),
-            ], on_clear=lambda: change(model.clear_selection)))
+        bar = _batch_bar(ctx, model.selection_text, [
+            ft.FilledButton(content=_label(t("office.triage.assign_selected")), icon=ft.Icons.SEND, height=TOUCH,
+                            on_click=lambda _: assign(model.selected_ids)),
+        ], on_clear=lambda: change(model.clear_selection)) if model.selected_ids else None
         items += [_triage_row(ctx, row, on_open=on_open, on_toggle=lambda i, on: change(model.toggle, i, on),
                               on_action=act, on_assign=lambda i: assign([i])) for row in model.rows]
         if not model.rows:
             items.append(empty_state(ft.Icons.INBOX_OUTLINED, model.empty_text))
-        _fill(root, items)
+        _fill(root, items, bar)
 
     def change(step, *args) -> None:
         step(*args)
@@ -73,9 +72,8 @@ def supervise_body(page: ft.Page, ctx: AppContext, *, on_open: OnOpen) -> ft.Con
 
     def draw() -> None:
         items: list[ft.Control] = []
-        if model.selected_ids:
-            items.append(_batch_bar(ctx, model.selection_text, _supervise_buttons(t, lambda: model.selected_ids, steps),
-                                    on_clear=lambda: change(model.clear_selection)))
+        bar = _batch_bar(ctx, model.selection_text, _supervise_buttons(t, lambda: model.selected_ids, steps),
+                         on_clear=lambda: change(model.clear_selection)) if model.selected_ids else None
         for title, rows, empty in ((model.overdue_title, model.overdue, "office.supervise.empty_overdue"),
                                    (model.due_soon_title, model.due_soon, "office.supervise.empty_soon")):
             items.append(_heading(title))
@@ -87,7 +85,7 @@ def supervise_body(page: ft.Page, ctx: AppContext, *, on_open: OnOpen) -> ft.Con
         items += [_letter_row(ctx, row, on_download=saver.save_letter(model)) for row in model.letters]
         if not model.letters:
             items.append(_quiet(t("office.letter.none")))
-        _fill(root, items)
+        _fill(root, items, bar)
 
     def change(step, *args) -> None:
         step(*args)
@@ -209,9 +207,11 @@ def _letter_row(ctx: AppContext, row: LetterRow, *, on_download) -> ft.Control:
                                      row.issues) if p)),
         ft.Row([_chip(row.status)], spacing=6),
     ]
-    body = ft.Row([ft.Icon(ft.Icons.DESCRIPTION_OUTLINED, size=40, color="#00695C"),
-                   ft.Column(lines, spacing=4, expand=True)],
-                  spacing=12, vertical_alignment=ft.CrossAxisAlignment.START)
+    # Its own node, so a screen reader reads the letter before its button (and the words stay text).
+    body = ft.Semantics(content=ft.Row([ft.Icon(ft.Icons.DESCRIPTION_OUTLINED, size=40, color="#00695C"),
+                                        ft.Column(lines, spacing=4, expand=True)],
+                                       spacing=12, vertical_alignment=ft.CrossAxisAlignment.START),
+                        container=True, expand=True)
     return _card("letter-row", None, on_toggle=None, select_label="", body=body,
                  buttons=[_button(t("office.letter.download"), lambda: on_download(row.id))])
 
@@ -366,12 +366,17 @@ def _kept(page: ft.Page, ctx: AppContext, factory: Callable[[AppContext], M]) ->
 
 
 def _screen() -> ft.Column:
-    return ft.Column(spacing=0, scroll=ft.ScrollMode.AUTO, expand=True,
+    """A screen: the bar of the ticked rows' steps, which stays put, above the list, which scrolls."""
+    listing = ft.Column(spacing=0, scroll=ft.ScrollMode.AUTO, expand=True,
+                        horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    return ft.Column([ft.Container(visible=False), listing], spacing=0, expand=True,
                      horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
-def _fill(root: ft.Column, items: list[ft.Control]) -> None:
-    root.controls = items + [ft.Container(height=24)]
+def _fill(root: ft.Column, items: list[ft.Control], bar: ft.Control | None = None) -> None:
+    slot, listing = root.controls
+    slot.content, slot.visible = bar, bar is not None
+    listing.controls = items + [ft.Container(height=24)]  # the same scrolling column: its place is kept
     _update(root)
 
 
@@ -441,7 +446,7 @@ def _card(identifier: str, selected: bool | None, *, on_toggle, select_label: st
     if buttons:
         column.append(ft.Row(buttons, wrap=True, spacing=8, run_spacing=8))
     card = ft.Container(ft.Column(column, spacing=8), padding=ft.Padding.symmetric(horizontal=12, vertical=12),
-                        bgcolor="#F1F8F7" if selected else None,
+                        bgcolor="#E0F2F1" if selected else None,
                         border=ft.Border.only(bottom=ft.BorderSide(1, "#E0E0E0")))
     return ft.Semantics(content=card, identifier=identifier, container=True)
 
@@ -453,7 +458,7 @@ def _batch_bar(ctx: AppContext, text: str, buttons: list[ft.Control], *, on_clea
         *buttons,
         ft.TextButton(content=_label(ctx.t("office.clear_selection")), height=TOUCH,
                       on_click=lambda _: on_clear()),
-    ], wrap=True, spacing=8, run_spacing=8), bgcolor="#E0F2F1", border_radius=12, padding=12,
+    ], wrap=True, spacing=8, run_spacing=8), bgcolor="#B2DFDB", border_radius=12, padding=12,
         margin=ft.Margin.symmetric(horizontal=12, vertical=8))
 
 
