@@ -1,10 +1,10 @@
 """The office's 分办 and 督办 and a department's 待办 in a real browser, on the demo township.
 
 The office classifies an issue (it moves to the top as 紧急), marks another as a duplicate of
-the issue a hundred metres away, assigns two ticked ones in one go, sends a reminder on the overdue one and writes it a supervision
-letter, whose Word file the browser downloads; the water station acknowledges its new issue
-from its queue. Each screen is also photographed at 412x860 and
-1280x800 into SHOTS, to be looked at.
+the issue a hundred metres away, assigns two ticked ones in one go, sends a reminder on the
+overdue one and writes it a supervision letter, whose Word file the browser downloads; the water
+station acknowledges its new issue from its queue. Each screen is also photographed at 412x860
+and 1280x800 into SHOTS, to be looked at.
 """
 
 from __future__ import annotations
