@@ -39,6 +39,7 @@ NAV_ICONS = {
     "inspections": (ft.Icons.FACT_CHECK_OUTLINED, ft.Icons.FACT_CHECK),
     "me": (ft.Icons.PERSON_OUTLINE, ft.Icons.PERSON),
 }
+NO_ICON = (ft.Icons.CIRCLE_OUTLINED, ft.Icons.CIRCLE)  # a destination whose icon is not named above
 RAIL_WIDTH = 100  # the rail and its divider
 LOGIN_WIDTH = 520
 MAX_DEPTH = 5  # screens stacked above a destination: detail over a list over the dashboard over home
@@ -215,14 +216,15 @@ class Shell:
         """The screen with the role's navigation: a rail on a wide screen, the bottom bar on a phone's top screens."""
         t = self.ctx.t
         items = destinations(role)
+        symbols = [NAV_ICONS.get(d.icon, NO_ICON) for d in items]
         section = section_of(route, role, self._parents)
         index = next((i for i, d in enumerate(items) if d.route == section), None)
         appbar = self._app_bar(title, back=back)
         if self._wide and needs_rail(route):
             rail = ft.NavigationRail(
                 selected_index=index, label_type=ft.NavigationRailLabelType.ALL, min_width=88,
-                destinations=[ft.NavigationRailDestination(icon=NAV_ICONS[d.icon][0], selected_icon=NAV_ICONS[d.icon][1],
-                                                           label=t(d.label_key)) for d in items],
+                destinations=[ft.NavigationRailDestination(icon=icons[0], selected_icon=icons[1], label=t(d.label_key))
+                              for d, icons in zip(items, symbols)],
                 on_change=lambda e: self.go(items[e.control.selected_index].route))
             # Lines stay readable on an office screen: the content keeps a phone-like column width.
             width = min(CONTENT_MAX, max((self.page.width or WIDE) - RAIL_WIDTH, WIDE - RAIL_WIDTH))
@@ -235,8 +237,8 @@ class Shell:
         if not back:
             nav = ft.NavigationBar(
                 selected_index=index,
-                destinations=[ft.NavigationBarDestination(icon=NAV_ICONS[d.icon][0], selected_icon=NAV_ICONS[d.icon][1],
-                                                          label=t(d.label_key)) for d in items],
+                destinations=[ft.NavigationBarDestination(icon=icons[0], selected_icon=icons[1], label=t(d.label_key))
+                              for d, icons in zip(items, symbols)],
                 on_change=lambda e: self.go(items[e.control.selected_index].route))
         return ft.View(route=route, controls=[body], appbar=appbar, navigation_bar=nav, padding=0)
 
