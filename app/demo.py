@@ -10,7 +10,7 @@ from app.clock import utcnow
 from app.actors import Actor, Role
 from app.issues import (Issue, IssueDraft, IssueSource, Location, LocationSource, PlaceType, add_issue,
                         add_issue_event, china_day, create_body, event_body)
-from app.models import Person
+from app.models import Person, SpecialGroup
 from app.reference import add_person, seed_reference, stable_id
 
 # code, name, role, station, department
@@ -148,10 +148,22 @@ STORIES = (
 )
 
 
+# The township's special groups (专门小组), each linked to a station (站组融合): code, name, station, focus, members.
+GROUPS = (
+    ("citrus", "柑桔产业专门小组", "centre", "柑桔产业：品种改良、病虫害绿色防控、简约化栽培、销售渠道",
+     ("deputy-chen", "deputy-yang", "deputy-zhou")),
+)
+
+
 def seed_people(session: Session) -> dict[str, Person]:
-    """Insert the demo people; commits."""
+    """Insert the demo people and their special groups; commits."""
     people = {code: add_person(session, code=code, name=name, role=role.value, station=station, department=dept)
               for code, name, role, station, dept in PEOPLE}
+    for order, (code, name, station, focus, members) in enumerate(GROUPS):
+        group_id = stable_id("group", code)
+        if session.get(SpecialGroup, group_id) is None:
+            session.add(SpecialGroup(id=group_id, code=code, name=name, station_id=stable_id("station", station),
+                                     focus=focus, member_ids=[people[m].id for m in members], sort_order=order))
     session.commit()
     return people
 

@@ -9,8 +9,8 @@ import json
 
 from sqlalchemy import Column, Connection, MetaData, String, Table, text
 
-from app.schema import (Migration, change_for_engine, closed_loop_tables, inspection_tables, people_of,
-                        records_for_engine, station_work_tables)
+from app.schema import (Migration, change_for_engine, closed_loop_tables, groups_and_places, inspection_tables,
+                        people_of, records_for_engine, station_work_tables)
 from app.schema import migrate as _migrate
 from app.schema import run_script as _run
 
@@ -120,6 +120,10 @@ def _v6_stations(conn: Connection) -> None:
     station_work_tables(conn)
 
 
+def _v7_groups(conn: Connection) -> None:
+    groups_and_places(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "issue list search and indexes", _v2_issue_list),
@@ -127,6 +131,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "the closed loop's columns on issues", _v4_closed_loop),
     Migration(5, "inspections and their templates", _v5_inspections),
     Migration(6, "reception days, field visits and villagers' concerns", _v6_stations),
+    Migration(7, "stations' places and special groups", _v7_groups),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -32,11 +32,18 @@ class ReferenceBase(SQLModel):
     sort_order: int = 0
 
 
+# The columns of a liaison station: where it is; its staff and deputies are the people of that station.
+class StationBase(ReferenceBase):
+    kind: str = StationKind.AREA.value
+    address: str = ""
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+
+
 # A liaison station: the town centre station or a village area station.
-class Station(ReferenceBase, table=True):
+class Station(StationBase, table=True):
     __tablename__ = "station"
     __table_args__ = stored_in(BOTH)
-    kind: str = StationKind.AREA.value
 
 
 # A government department that handles assigned issues (承办单位).
@@ -68,9 +75,26 @@ class Person(PersonBase, table=True):
     phone: str = ""
 
 
+# The columns of a special group (专门小组), linked to a station (站组融合).
+class SpecialGroupBase(ReferenceBase):
+    station_id: Optional[str] = Field(default=None, foreign_key="station.id")
+    focus: str = ""  # what the group looks after, e.g. 柑桔产业
+
+
+# A special group of deputies: its members run joint inspections and make suggestions together.
+class SpecialGroup(SpecialGroupBase, table=True):
+    __tablename__ = "special_group"
+    __table_args__ = stored_in(BOTH)
+    member_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class SpecialGroupPublic(SpecialGroupBase):
+    member_ids: list[str] = Field(default_factory=list)
+
+
 # What a pull carries of the reference data.
-class StationPublic(ReferenceBase):
-    kind: str = StationKind.AREA.value
+class StationPublic(StationBase):
+    pass
 
 
 class DepartmentPublic(ReferenceBase):

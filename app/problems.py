@@ -139,6 +139,7 @@ class Problem(StrEnum):
     VILLAGE_REQUIRED = "concern.village_required", 422
     TOO_MANY_CONCERNS = "concern.too_many", 429, True  # the limits per address and per phone number
     RECEIPT_UNKNOWN = "concern.receipt_unknown", 404
+    UNKNOWN_GROUP = "group.unknown", 422
 
     # -- locations ------------------------------------------------------------------------------
     LATITUDE_RANGE = "location.latitude_range", 422

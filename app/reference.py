@@ -28,6 +28,18 @@ class Ref:
     name_en: str
 
 
+# Where each station is: its address and WGS-84 position.
+STATION_PLACES = {
+    "centre": ("桔园镇人民政府院内", 33.1560, 107.3250),
+    "juyuan": ("桔园村村委会", 33.1545, 107.3305),
+    "qixing": ("七星村村委会", 33.1715, 107.3110),
+    "zaoyuan": ("枣园村村委会", 33.1410, 107.3560),
+    "liulin": ("柳林村村委会", 33.1612, 107.2975),
+    "xinzhuang": ("新庄村村委会", 33.1830, 107.3395),
+    "heba": ("河坝村村委会", 33.1305, 107.3015),
+    "shimen": ("石门村村委会", 33.1255, 107.3690),
+}
+
 STATIONS = (
     Ref("centre", "桔园镇人大代表中心联络站", "Juyuan town centre liaison station"),
     Ref("juyuan", "桔园片区联络站", "Juyuan area station"),
@@ -65,8 +77,10 @@ def seed_reference(session: Session) -> None:
     """Insert the township's stations, departments and categories where missing; commits."""
     for order, ref in enumerate(STATIONS):
         kind = StationKind.CENTRE if ref.code == "centre" else StationKind.AREA
+        address, latitude, longitude = STATION_PLACES.get(ref.code, ("", None, None))
         _upsert(session, Station(id=stable_id("station", ref.code), code=ref.code, name=ref.name,
-                                 name_en=ref.name_en, kind=kind.value, sort_order=order))
+                                 name_en=ref.name_en, kind=kind.value, sort_order=order, address=address,
+                                 latitude=latitude, longitude=longitude))
     for order, ref in enumerate(DEPARTMENTS):
         _upsert(session, Department(id=stable_id("department", ref.code), code=ref.code, name=ref.name,
                                     name_en=ref.name_en, sort_order=order))

@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, col, delete, select
 from app.actors import Actor, Role
 from app.errors import DomainError
 from app.models import (Category, CategoryPublic, Department, DepartmentPublic, Draft, OutboxMutation, Person,
-                        PersonPublic, Station, StationPublic)
+                        PersonPublic, SpecialGroup, SpecialGroupPublic, Station, StationPublic)
 from app.outbox import OutboxState, count_pending, waiting_changes
 from app.problems import Problem
 from app.records import EventPublic, PhotoPublic, RecordEvent, RecordKind, RecordPhoto, kind_named, kinds, refresh
@@ -40,6 +40,7 @@ EVENT, PHOTO = "event", "photo"
 BASE_REFERENCE: tuple[tuple[str, type[SQLModel], type[BaseModel]], ...] = (
     ("station", Station, StationPublic), ("department", Department, DepartmentPublic),
     ("category", Category, CategoryPublic), ("person", Person, PersonPublic),
+    ("group", SpecialGroup, SpecialGroupPublic),
 )
 
 

@@ -265,3 +265,24 @@ def station_work_tables(conn: Connection) -> None:
            Index("ix_concern_receipt", "receipt", unique=True),
            Index("ix_concern_station_created", "station_id", "created_at", "id"))
     md.create_all(conn)
+
+
+# ---------------------------------------------------------------- shared step: stations' places, special groups
+
+def groups_and_places(conn: Connection) -> None:
+    """Give stations an address and a location; make special groups; issues and inspections may name one."""
+    run_script(conn, """
+    ALTER TABLE station ADD COLUMN address VARCHAR NOT NULL DEFAULT '';
+    ALTER TABLE station ADD COLUMN latitude FLOAT;
+    ALTER TABLE station ADD COLUMN longitude FLOAT;
+    ALTER TABLE issue ADD COLUMN group_id VARCHAR;
+    ALTER TABLE inspection ADD COLUMN group_id VARCHAR
+    """)
+    md = MetaData()
+    Table("station", md, Column("id", String, primary_key=True))  # there already: named for the foreign key
+    Table("special_group", md,
+          Column("id", String, primary_key=True), Column("code", String, nullable=False, unique=True),
+          Column("name", String, nullable=False), Column("name_en", String, nullable=False),
+          Column("sort_order", Integer, nullable=False), Column("station_id", String, ForeignKey("station.id")),
+          Column("focus", String, nullable=False), Column("member_ids", JSON, nullable=False))
+    md.create_all(conn)

@@ -30,7 +30,7 @@ def test_each_problem_has_a_status_and_only_transient_ones_may_be_retried():
     for problem in Problem:
         assert 400 <= problem.status < 600, problem
     assert RETRYABLE == {Problem.SERVER_ERROR, Problem.OFFLINE, Problem.BLOB_MISSING, Problem.BLOB_OFFSET_MISMATCH,
-                         Problem.TOO_MANY_ATTEMPTS}
+                         Problem.TOO_MANY_ATTEMPTS, Problem.TOO_MANY_CONCERNS}
     assert problem_of("issue.title_required") is Problem.TITLE_REQUIRED
     assert problem_of("no.such_code") is None
 

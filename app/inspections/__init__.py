@@ -46,7 +46,8 @@ def _row(body: InspectionCreate, actor: Actor) -> dict[str, Any]:
                 accuracy_m=float(loc.accuracy_m) if loc and loc.accuracy_m is not None else None,
                 location_source=loc.source if loc else LocationSource.NONE.value,
                 station_id=body.station_id or actor.station_id, author_id=actor.id,
-                participant_ids=[p for p in dict.fromkeys(body.participant_ids) if p != actor.id])
+                participant_ids=[p for p in dict.fromkeys(body.participant_ids) if p != actor.id],
+                group_id=body.group_id)
 
 
 def _payload(body: InspectionCreate) -> dict[str, Any]:
@@ -63,6 +64,8 @@ def _check_create(body: InspectionCreate, ctx: Any, _actor: Actor) -> None:
     for person in body.participant_ids:
         if not ctx.has("person", person):
             raise DomainError(Problem.UNKNOWN_PERSON, field="participant_ids")
+    if body.group_id is not None and not ctx.has("special_group", body.group_id):
+        raise DomainError(Problem.UNKNOWN_GROUP, field="group_id")
 
 
 def _search(row: Mapping[str, Any]) -> str:
@@ -143,11 +146,11 @@ def published_templates(session: Session) -> list[Template]:
 
 def start_inspection(session: Session, *, actor: Actor, template: Template, place_name: str = "",
                      place_type: str | None = None, location: Any = None, station_id: str | None = None,
-                     participant_ids: Iterable[str] = (), title: str = "") -> Inspection:
+                     participant_ids: Iterable[str] = (), title: str = "", group_id: str | None = None) -> Inspection:
     """Start an inspection on this device with the given template version; commits."""
     body = InspectionCreate(id=new_id(), event_id=new_id(), created_at=utcnow(), template=template, title=title,
                             place_type=place_type or template.place_type, place_name=place_name, location=location,
-                            station_id=station_id, participant_ids=list(participant_ids))
+                            station_id=station_id, participant_ids=list(participant_ids), group_id=group_id)
     return create_record(session, INSPECTION, body, actor=actor)
 
 

@@ -57,6 +57,7 @@ class InspectionBase(RecordBase):
     location_source: str = "none"
     station_id: Optional[str] = Field(default=None, foreign_key="station.id")
     author_id: Optional[str] = None  # the lead deputy
+    group_id: Optional[str] = None  # a special group's joint inspection (e.g. the citrus-industry group's)
     # What the answers add up to (app.inspections._rules.derived).
     score: float = 0.0
     max_score: float = 0.0
@@ -90,3 +91,4 @@ class InspectionCreate(CreateBody):
     location: Location | None = None
     station_id: str | None = PydanticField(default=None, max_length=100)
     participant_ids: list[Uuid] = PydanticField(default_factory=list, max_length=30)
+    group_id: str | None = PydanticField(default=None, max_length=100)

@@ -19,7 +19,8 @@ def _row(draft: IssueCreate, actor: Actor) -> dict[str, Any]:
                 latitude=float(loc.latitude) if loc else None, longitude=float(loc.longitude) if loc else None,
                 accuracy_m=float(loc.accuracy_m) if loc and loc.accuracy_m is not None else None,
                 location_source=loc.source if loc else LocationSource.NONE.value,
-                reporter_id=actor.id, station_id=draft.station_id or actor.station_id, source=draft.source)
+                reporter_id=actor.id, station_id=draft.station_id or actor.station_id, source=draft.source,
+                group_id=draft.group_id)
 
 
 def _create_payload(draft: IssueCreate) -> dict[str, Any]:

@@ -50,6 +50,7 @@ class IssueBase(RecordBase):
     reporter_id: Optional[str] = None
     station_id: Optional[str] = Field(default=None, foreign_key="station.id")
     source: str = IssueSource.VISIT.value
+    group_id: Optional[str] = None  # a special group's suggestion or finding (专门小组)
     # What the timeline decides (app.issues._rules.derived).
     department_id: Optional[str] = None
     rating: Optional[int] = None
@@ -113,6 +114,7 @@ class IssueDraft(BaseModel):
     photos: tuple[PhotoBody, ...] = PydanticField(default=(), max_length=100)
     source: str = PydanticField(default=IssueSource.VISIT.value, max_length=100)
     station_id: str | None = PydanticField(default=None, max_length=100)
+    group_id: str | None = PydanticField(default=None, max_length=100)
 
 
 class IssueCreate(CreateBody, IssueDraft):

@@ -423,6 +423,8 @@ def check_create(draft: Any, ctx: Context, _actor: Actor) -> None:
         raise DomainError(Problem.UNKNOWN_SOURCE, field="source")
     if draft.station_id is not None and not ctx.has("station", draft.station_id):
         raise DomainError(Problem.UNKNOWN_STATION, field="station_id")
+    if getattr(draft, "group_id", None) is not None and not ctx.has("special_group", draft.group_id):
+        raise DomainError(Problem.UNKNOWN_GROUP, field="group_id")
     if draft.location is not None:
         loc = draft.location
         make_location(loc.latitude, loc.longitude, loc.accuracy_m, loc.source)

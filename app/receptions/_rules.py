@@ -242,7 +242,7 @@ def visit_derived(state: VisitState) -> dict[str, Any]:
     return {"status": state.status, "issue_count": len(state.issues), "deputy_ids": list(state.deputies)}
 
 
-class RaisedPayload(Payload):
+class VisitIssuePayload(Payload):
     issue_id: str | None = Field(default=None, max_length=100)
 
 
@@ -266,7 +266,7 @@ def _check_place(body: Any, ctx: Context, _actor: Actor) -> None:
 
 
 VISIT_EVENTS: Mapping[str, EventType] = {e.name: e for e in (
-    EventType("raise_issue", frozenset({"active"}), STATION_PEOPLE, RaisedPayload,
+    EventType("raise_issue", frozenset({"active"}), STATION_PEOPLE, VisitIssuePayload,
               required={"issue_id": Problem.UNKNOWN_ISSUE}, references={"issue_id": ("issue", Problem.UNKNOWN_ISSUE)},
               effect=_raised),
     EventType("attach_photo", frozenset({"active"}), STATION_PEOPLE, PhotoPayload,

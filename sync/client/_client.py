@@ -177,6 +177,20 @@ class SyncClient:
         await together(self.uploads.send(token, missing, run), self.pusher.push(token, early, run))
         await self.pusher.push(token, late, run)
 
+    async def save_reference(self, entity: str, code: str, body: dict) -> dict:
+        """Add or change a station or special group on the central store (the office; online only), then pull.
+
+        `entity` is "stations" or "groups". Raises Offline without a network and SyncError
+        with the server's problem (e.g. auth.forbidden, request.malformed) when refused.
+        """
+        if entity not in ("stations", "groups"):
+            raise ValueError(f"not a kind of reference data the office keeps: {entity!r}")
+        with Session(self.engine) as session:
+            token = auth_token(session)
+        response = await self.api.request("PUT", f"/{entity}/{code}", token, json_body=body)
+        await self.sync_once()
+        return response.json()
+
     async def download_photo(self, sha256: str) -> bool:
         """Fetch a photo another device took, for a record's screen; False when it cannot be had now."""
         with Session(self.engine) as session:

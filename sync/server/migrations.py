@@ -11,8 +11,8 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Column, Connection, DateTime,
                         MetaData, String, Table, select, text, true)
 from sqlalchemy.engine import Engine
 
-from app.schema import (Migration, closed_loop_tables, event_data_for_engine, inspection_tables, people_of,
-                        photo_data_for_engine, records_for_engine, rewrite_json, station_work_tables)
+from app.schema import (Migration, closed_loop_tables, event_data_for_engine, groups_and_places, inspection_tables,
+                        people_of, photo_data_for_engine, records_for_engine, rewrite_json, station_work_tables)
 from app.schema import migrate as _migrate
 from app.schema import run_script
 
@@ -164,12 +164,17 @@ def _v5_stations(conn: Connection) -> None:
     station_work_tables(conn)
 
 
+def _v6_groups(conn: Connection) -> None:
+    groups_and_places(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records, accounts, device tokens, applied mutations, change log, blobs", _v1_initial),
     Migration(2, "one timeline and photo table for every kind of record; the change log by record", _v2_record_engine),
     Migration(3, "the closed loop's columns on issues; change-log rows for one person", _v3_closed_loop),
     Migration(4, "inspections and their templates", _v4_inspections),
     Migration(5, "reception days, field visits and villagers' concerns", _v5_stations),
+    Migration(6, "stations' places and special groups", _v6_groups),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -112,3 +112,5 @@ def test_the_api_document_shows_every_kinds_bodies(central):
     data = schemas["Change"]["properties"]["data"]
     assert {ref["$ref"].rsplit("/", 1)[-1] for ref in data["oneOf"]} == {m.__name__ for m in entity_models().values()}
     assert schemas["IssueCreate"]["properties"]["location"]  # the models themselves, not only their names
+    models = set(payload_models().values()) | set(entity_models().values())
+    assert len({m.__name__ for m in models}) == len(models), "two wire models share a name in the document"

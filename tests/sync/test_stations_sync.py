@@ -168,3 +168,38 @@ def test_a_stations_poster_is_an_a4_pdf_whose_qr_code_leads_to_its_page(tmp_path
                            text=True, timeout=60).stdout.strip()
     assert found == "http://testserver/c/juyuan"
     assert web.get(found.replace("http://testserver", "")).status_code == 200
+
+
+def test_the_office_keeps_the_stations_and_special_groups_and_every_phone_gets_them(tmp_path):
+    central = make_central(tmp_path / "central")
+    from fastapi.testclient import TestClient
+
+    from app.models import SpecialGroup, Station
+
+    web = TestClient(central)
+
+    def token(username):
+        return {"Authorization": "Bearer " + web.post("/api/v1/auth/login", json={
+            "username": username, "password": "lianluo2026"}).json()["token"]}
+
+    office, deputy = token("office-ma"), token("deputy-wang")
+    station = {"code": "taoyuan", "name": "桃园片区联络站", "address": "桃园村村委会", "latitude": 33.19,
+               "longitude": 107.36}
+    assert web.put("/api/v1/stations/taoyuan", json=station, headers=deputy).status_code == 403
+    assert web.put("/api/v1/stations/taoyuan", json={**station, "latitude": 200}, headers=office).status_code == 400
+    saved = web.put("/api/v1/stations/taoyuan", json=station, headers=office)
+    assert saved.status_code == 200 and saved.json()["address"] == "桃园村村委会"
+    members = [stable_id("person", "deputy-chen"), stable_id("person", "nobody")]
+    group = {"code": "water", "name": "水利专门小组", "station_id": JUYUAN, "member_ids": members}
+    assert web.put("/api/v1/groups/water", json=group, headers=office).status_code == 422  # an unknown member
+    assert web.put("/api/v1/groups/water", json={**group, "member_ids": members[:1]}, headers=office).status_code == 200
+
+    async def phone():
+        async with asgi_http(central) as transport:
+            wang = await new_phone(tmp_path, "wang", "deputy-wang", transport)
+            with Session(wang.engine) as session:
+                assert session.get(Station, stable_id("station", "taoyuan")).address == "桃园村村委会"
+                groups = {g.code: g for g in session.exec(select(SpecialGroup))}
+                assert groups["water"].member_ids == members[:1] and "citrus" in groups
+
+    asyncio.run(phone())

@@ -37,6 +37,8 @@ def api_router() -> APIRouter:
     router.include_router(blobs.router)
     router.include_router(ping.router)
     from sync.server import public
+    from sync.server.routes import stations
 
     router.include_router(public.api_router)
+    router.include_router(stations.router)
     return router
