@@ -26,6 +26,7 @@ if [ "$want_test" -eq 1 ]; then
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   fc-list 2>/dev/null | grep -q "Noto Serif CJK" || missing+=(fonts-noto-cjk)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)  # compiles the browser build's bytecode
   command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]} (Debian packages; LibreOffice takes a few minutes the first time)"
@@ -51,4 +52,9 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e '.[web,server,dev]' 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c 'import flet, flet_web, sqlmodel, fastapi, PIL, pillow_heif, playwright, docx' 
   touch "$stamp"
+fi
+
+if [ "$want_test" -eq 1 ]; then
+  # The browser build the PWA tests load (skipped when nothing it reads changed).
+  .venv/bin/python scripts/build_pwa.py
 fi

@@ -44,7 +44,8 @@ self.addEventListener("fetch", (event) => {
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     const page = request.mode === "navigate" || url.pathname === scope.pathname;
-    const hit = await cache.match(page ? new URL("index.html", scope).href : request, { ignoreSearch: true });
+    // The page is cached under the folder's own address ("./"); hash routes never reach the server.
+    const hit = await cache.match(page ? scope.href : request, { ignoreSearch: true });
     if (hit) return hit;
     // Flutter asks for fallback fonts the build does not ship (glyphs missing from the bundled
     // subset): answer here rather than over a network that is usually not there.
