@@ -10,7 +10,7 @@ import json
 from sqlalchemy import Column, Connection, MetaData, String, Table, text
 
 from app.schema import (Migration, change_for_engine, closed_loop_tables, groups_and_places, inspection_tables,
-                        people_of, records_for_engine, station_work_tables)
+                        people_of, project_tables, records_for_engine, station_work_tables)
 from app.schema import migrate as _migrate
 from app.schema import run_script as _run
 
@@ -124,6 +124,10 @@ def _v7_groups(conn: Connection) -> None:
     groups_and_places(conn)
 
 
+def _v8_projects(conn: Connection) -> None:
+    project_tables(conn, central=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "issue list search and indexes", _v2_issue_list),
@@ -132,6 +136,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "inspections and their templates", _v5_inspections),
     Migration(6, "reception days, field visits and villagers' concerns", _v6_stations),
     Migration(7, "stations' places and special groups", _v7_groups),
+    Migration(8, "livelihood projects, their tasks and ballot rounds", _v8_projects),
 )
 
 LATEST = MIGRATIONS[-1].version

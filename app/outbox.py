@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from app.clock import as_utc
 from app.models import OutboxMutation
-from app.records import RecordEvent, attached_photos, kind_named, kind_of_mutation, refresh
+from app.records import RecordEvent, action_of, attached_photos, kind_named, kind_of_mutation, refresh
 from app.store import get_meta, set_meta
 
 
@@ -243,6 +243,10 @@ def record_result(session: Session, mutation: OutboxMutation, *, status: str, co
     mutation.state = status
     mutation.result_code = code
     mutation.result_reason = reason
+    acting = action_of(mutation.kind)
+    if acting is not None and acting[1].secret:
+        # Answered for good: the device forgets what the body said (a secret ballot's choices).
+        mutation.body = {k: mutation.body.get(k) for k in acting[1].hash_fields}
     session.add(mutation)
     event = session.get(RecordEvent, mutation.event_id) if mutation.event_id else None
     if event is None:

@@ -141,6 +141,19 @@ class Problem(StrEnum):
     RECEIPT_UNKNOWN = "concern.receipt_unknown", 404
     UNKNOWN_GROUP = "group.unknown", 422
 
+    # -- livelihood projects, the deputies' ballot, tasks, ratings (app.projects) ----------------
+    VOTE_NOT_OPEN = "ballot.not_open", 409  # a vote outside an open round
+    NOT_ON_ROLL = "ballot.not_on_roll", 403
+    ALREADY_VOTED = "ballot.already_voted", 409  # also from a second device, also offline
+    BAD_BALLOT = "ballot.bad_choices", 422  # not one of for/against/abstain on every candidate (or the rating words)
+    NO_QUORUM = "ballot.no_quorum", 409  # more than half of all deputies must be present
+    CANDIDATES_REQUIRED = "ballot.candidates_required", 422
+    TO_CHOOSE_RANGE = "ballot.to_choose_range", 422
+    UNKNOWN_PROJECT = "project.unknown", 422
+    NOT_CHOSEN = "project.not_chosen", 409  # adopting a project the closed round did not choose
+    TASK_AFTER_PROJECT = "task.after_project", 422  # a task's deadline after its project's end
+    PERCENT_RANGE = "task.percent_range", 422
+
     # -- locations ------------------------------------------------------------------------------
     LATITUDE_RANGE = "location.latitude_range", 422
     LONGITUDE_RANGE = "location.longitude_range", 422

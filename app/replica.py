@@ -399,9 +399,10 @@ def _parents_present(session: Session, existing: dict, entity: str, row: Mapping
     return True
 
 
-# A timeline event is append-only: once here, only the server's verdict on it (and its record of the actor) changes.
+# A timeline event is append-only: once here, only the server's copy of it changes it (its verdict, its record of
+# the actor, and what the store added to the payload, e.g. a closed ballot's counts).
 _EVENT_SERVER_FIELDS = ("server_seq", "rejected_code", "rejected_reason", "actor_role", "actor_station_id",
-                        "actor_department_id")
+                        "actor_department_id", "payload")
 
 
 def _upsert(session: Session, model: type[SQLModel], entity: str, row: dict[str, Any],

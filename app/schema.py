@@ -286,3 +286,47 @@ def groups_and_places(conn: Connection) -> None:
           Column("sort_order", Integer, nullable=False), Column("station_id", String, ForeignKey("station.id")),
           Column("focus", String, nullable=False), Column("member_ids", JSON, nullable=False))
     md.create_all(conn)
+
+
+# ---------------------------------------------------------------- shared step: livelihood projects
+
+def project_tables(conn: Connection, *, central: bool) -> None:
+    """Make the tables of project opinions, projects, their tasks and ballot rounds (and, on the central
+    store, who voted and the counts, kept apart)."""
+    md = MetaData()
+    tz = DateTime(timezone=True)
+    Table("station", md, Column("id", String, primary_key=True))  # there already: named for the foreign key
+
+    def record(name: str, *columns: Any) -> None:
+        Table(name, md, Column("id", String, primary_key=True), Column("created_at", tz, nullable=False),
+              Column("status", String, nullable=False), Column("updated_at", tz, nullable=False),
+              Column("author_id", String), *columns)
+
+    record("opinion", Column("title", String, nullable=False), Column("text", String, nullable=False),
+           Column("station_id", String, ForeignKey("station.id")), Column("issue_id", String),
+           Column("concern_id", String), Column("project_id", String), Index("ix_opinion_created", "created_at", "id"))
+    record("project", Column("title", String, nullable=False), Column("description", String, nullable=False),
+           Column("place_name", String, nullable=False), Column("estimated_cost", Float, nullable=False),
+           Column("funding_source", String, nullable=False), Column("beneficiaries", String, nullable=False),
+           Column("year", Integer, nullable=False), Column("end_date", Date), Column("ballot_id", String),
+           Column("inspections", Integer, nullable=False), Column("opinion_ids", JSON, nullable=False),
+           Column("issue_ids", JSON, nullable=False), Index("ix_project_year", "year", "created_at"))
+    record("project_task", Column("project_id", String, nullable=False), Column("title", String, nullable=False),
+           Column("unit_kind", String, nullable=False), Column("unit_id", String), Column("station_id", String),
+           Column("department_id", String), Column("person", String, nullable=False), Column("deadline", Date),
+           Column("budget", Float, nullable=False), Column("percent", Integer, nullable=False),
+           Column("spent", Float, nullable=False), Column("done_at", Date),
+           Index("ix_project_task_project", "project_id", "deadline"))
+    record("ballot", Column("title", String, nullable=False), Column("purpose", String, nullable=False),
+           Column("year", Integer, nullable=False), Column("to_choose", Integer, nullable=False),
+           Column("voted", Integer, nullable=False), Column("candidate_ids", JSON, nullable=False),
+           Column("roll_ids", JSON, nullable=False), Column("checked_in_ids", JSON, nullable=False),
+           Column("results", JSON, nullable=False), Column("chosen_ids", JSON, nullable=False),
+           Column("tie_ids", JSON, nullable=False), Index("ix_ballot_created", "created_at", "id"))
+    if central:
+        Table("ballot_voter", md, Column("ballot_id", String, primary_key=True),
+              Column("person_id", String, primary_key=True))
+        Table("ballot_count", md, Column("ballot_id", String, primary_key=True),
+              Column("project_id", String, primary_key=True), Column("choice", String, primary_key=True),
+              Column("count", Integer, nullable=False))
+    md.create_all(conn)

@@ -13,7 +13,8 @@ handle it by (kind, id) without naming it.
 
 from app.records._bodies import (SHA256_PATTERN, UUID_PATTERN, CreateBody, EventBody, Latitude, Longitude, Number,
                                  Payload, PhotoBody, PhotoPayload, Sha256, Time, Uuid)
-from app.records._kind import (BUILTIN_KINDS, CREATE, Context, EventType, Grant, Happened, attached_photos, RecordKind, Scope, ScopeValues,
+from app.records._kind import (BUILTIN_KINDS, CREATE, Action, Context, EventType, Grant, Happened, action_of,
+                               attached_photos, RecordKind, Scope, ScopeValues,
                                Visibility, kind_named, kind_of_mutation, kinds, mutation_kinds, payload_models,
                                register, unregister, value_of)
 from app.records._local import (StoreContext, add_event, add_record, create_record, first_photos, photos_of, queue,
@@ -28,7 +29,7 @@ from app.tables import BOTH, CENTRAL, PHONE, stored_in, time_column
 __all__ = [
     "SHA256_PATTERN", "UUID_PATTERN", "CreateBody", "EventBody", "Latitude", "Longitude", "Number", "Payload",
     "PhotoBody", "PhotoPayload", "Sha256", "Time", "Uuid",
-    "BUILTIN_KINDS", "CREATE", "Context", "EventType", "Grant", "Happened", "attached_photos", "RecordKind", "Scope", "ScopeValues", "Visibility",
+    "BUILTIN_KINDS", "CREATE", "Action", "Context", "EventType", "Grant", "Happened", "action_of", "attached_photos", "RecordKind", "Scope", "ScopeValues", "Visibility",
     "kind_named", "kind_of_mutation", "kinds", "mutation_kinds", "payload_models", "register", "unregister", "value_of",
     "StoreContext", "add_event", "add_record", "create_record", "first_photos", "photos_of", "queue",
     "record_event", "refresh", "state_of", "timeline",

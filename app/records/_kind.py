@@ -23,7 +23,7 @@ from app.records._bodies import CreateBody, Payload
 
 CREATE = "create"  # the event type of a record's first timeline entry
 # The kinds the app itself has, imported (and so registered) on first use of the registry.
-BUILTIN_KINDS = ("app.issues", "app.letters", "app.inspections", "app.receptions")
+BUILTIN_KINDS = ("app.issues", "app.letters", "app.inspections", "app.receptions", "app.projects")
 
 
 class Context(Protocol):
@@ -73,6 +73,9 @@ class EventType:
     # under `photos`; they join the record's photos and must be uploaded before the event is pushed.
     attaches_photos: bool = False
     links: tuple[str, ...] = ()  # payload fields naming another record, which must reach the server first
+    # What the central store adds to the payload when it accepts the event (a closed ballot's counts,
+    # which only it holds): (server context, the record's row, payload) -> the payload kept.
+    server_payload: Callable[[Any, Mapping[str, Any], dict[str, Any]], dict[str, Any]] | None = None
 
 
 def attached_photos(event_type: EventType | None, payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -82,6 +85,25 @@ def attached_photos(event_type: EventType | None, payload: Mapping[str, Any]) ->
     photos = [payload] if isinstance(payload.get("sha256"), str) else []
     photos += [p for p in payload.get("photos") or () if isinstance(p, Mapping) and isinstance(p.get("sha256"), str)]
     return photos
+
+
+@dataclass(frozen=True, eq=False)
+class Action:
+    """A mutation of a kind's own besides its creation and its events, judged by the central store alone.
+
+    A secret ballot's cast is one: the store records that the deputy voted and adds the
+    choices to anonymous counts; no event, no change-log row and no stored hash carries
+    the choices with the voter. `server(batch, record, body, actor)` judges and writes it
+    (raise DomainError to refuse) and returns the seq of the change it logged; with
+    `secret`, a device forgets the body once the store has answered, and the store's hash
+    of it covers only `hash_fields`.
+    """
+
+    name: str
+    body: type[BaseModel]  # has `id` and `record_id` (the record it acts on)
+    server: Callable[[Any, Any, Any, Actor], int]
+    secret: bool = False
+    hash_fields: tuple[str, ...] = ("id", "record_id")
 
 
 class Grant(StrEnum):
@@ -192,6 +214,10 @@ class RecordKind:
     reference: tuple[tuple[str, type[SQLModel], type[BaseModel]], ...] = ()
     # Puts the reference data the app ships in a store where missing (both stores, at start); commits.
     seed: Callable[[Any], Any] | None = None
+    # Mutations of its own (a secret ballot's cast), by name: `<kind>.<name>` on the wire.
+    actions: Mapping[str, Action] = field(default_factory=dict)
+    # Columns only the central store sets on an existing record (how many have voted), kept from the wire.
+    server_columns: tuple[str, ...] = ()
 
     @property
     def create_mutation(self) -> str:
@@ -269,8 +295,18 @@ def kind_of_mutation(mutation_kind: str) -> tuple[RecordKind, bool] | None:
     return kind, action == CREATE
 
 
+def action_of(mutation_kind: str) -> tuple[RecordKind, Action] | None:
+    """Return (kind, action) for a mutation kind like `ballot.cast`; None if it is no kind's action."""
+    name, _, action = mutation_kind.partition(".")
+    kind = kind_named(name)
+    if kind is None or action not in kind.actions:
+        return None
+    return kind, kind.actions[action]
+
+
 def mutation_kinds() -> tuple[str, ...]:
-    return tuple(m for kind in kinds() for m in (kind.create_mutation, kind.event_mutation))
+    return tuple(m for kind in kinds()
+                 for m in (kind.create_mutation, kind.event_mutation, *(f"{kind.name}.{a}" for a in kind.actions)))
 
 
 def _load_builtin() -> None:

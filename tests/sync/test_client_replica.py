@@ -86,17 +86,19 @@ def test_client_an_event_before_its_issue_is_held_until_the_issue_arrives(sessio
     assert {e.id for e in timeline(session, issue_id)} == {create_id, comment_id}
 
 
-def test_client_pulled_copy_of_a_local_event_only_gets_its_server_fields(session, township):
+def test_client_pulled_copy_of_a_local_event_takes_the_servers_fields_and_keeps_the_rest(session, township):
     wang = township["deputy-wang"]
     issue = capture_issue(session, wang)
     comment = act(session, wang, issue.id, "comment", text="现场又塌了一段")
-    local_payload = dict(comment.payload)
-    apply_changes(session, _pulled([{"seq": 40, "entity": "event",
-                                     "data": _event_data(comment.id, issue.id, wang, "comment",
-                                                         {"text": "changed?"})}]))
+    created_at, actor_id = comment.created_at, comment.actor_id
+    # The store's copy is what counts: its place in the order, and its payload (which the store may have added
+    # to, e.g. a closed ballot's counts); who recorded the event and when do not change.
+    server_copy = _event_data(comment.id, issue.id, township["office-ma"], "comment", {"text": "现场又塌了一段", "n": 1})
+    apply_changes(session, _pulled([{"seq": 40, "entity": "event", "data": server_copy}]))
     session.commit()
     session.refresh(comment)
-    assert comment.server_seq == 40 and comment.payload == local_payload
+    assert comment.server_seq == 40 and comment.payload == {"text": "现场又塌了一段", "n": 1}
+    assert comment.actor_id == actor_id and comment.type == "comment"
 
 
 def test_client_refused_event_is_marked_and_listed_for_its_author(session, township):

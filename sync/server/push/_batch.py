@@ -172,6 +172,8 @@ class Batch:
             if m.is_create:
                 event_ids[body.event_id] = None  # type: ignore[attr-defined]
                 hashes.update(dict.fromkeys(p.sha256 for p in body.photos))  # type: ignore[attr-defined]
+            elif m.action is not None:
+                targets.add(m.record_id)
             else:
                 targets.add(m.record_id)
                 event_ids[body.id] = None  # type: ignore[attr-defined]
@@ -228,6 +230,13 @@ class Batch:
         for index, one in enumerate(rows):
             one["seq"] = seq if index == 0 and seq is not None else self.next_seq()
         return rows
+
+    def log_record(self, record: RecordInBatch) -> int:
+        """Log a record as the batch now holds it (a kind's own mutation changed it); return the change's seq."""
+        rows = self.change(record.kind.name, logged(time_columns(record.kind.table.__table__), record.row), record,
+                           record.row)
+        self.log_rows += rows
+        return rows[0]["seq"]
 
     def event_change(self, event: dict[str, Any], record: RecordInBatch, row: Mapping[str, Any]) -> list[dict]:
         """Give an event its place in the order (server_seq) and log it whole."""
@@ -308,7 +317,8 @@ class Batch:
             if rows:
                 bulk_insert(connection, table, rows)
         for kind, records in by_kind.items():
-            columns = (*kind.derived_columns, "updated_at", *(("search_text",) if kind.search_text else ()))
+            columns = (*kind.derived_columns, *kind.server_columns, "updated_at",
+                       *(("search_text",) if kind.search_text else ()))
             changed = [{"_id": r.row["id"], **{f"_{c}": r.row[c] for c in columns}}
                        for r in records if r.dirty and not r.new]
             if changed:

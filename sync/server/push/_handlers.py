@@ -25,7 +25,20 @@ def judge(batch: Batch, m: Prepared) -> int:
     """Judge one mutation; return the seq of its timeline event, or raise DomainError or Refusal."""
     if m.is_create:
         return create(batch, m, m.body)  # type: ignore[arg-type]
+    if m.action is not None:
+        return act(batch, m)
     return event(batch, m, m.body)  # type: ignore[arg-type]
+
+
+def act(batch: Batch, m: Prepared) -> int:
+    """A kind's own mutation on a record the user may see, judged and written by the kind's action."""
+    kind = m.record_kind
+    record = batch.records.get(m.record_id)
+    if record is None or record.kind is not kind:
+        raise DomainError(Problem.RECORD_NOT_FOUND, field="record_id")
+    if not kind.visible(batch.actor, record.row):
+        raise Refusal(Problem.OUT_OF_SCOPE, {"record_id": record.id})
+    return m.action.server(batch, record, m.body, batch.actor)
 
 
 def create(batch: Batch, m: Prepared, body: CreateBody) -> int:
@@ -75,6 +88,8 @@ def event(batch: Batch, m: Prepared, body: EventBody) -> int:
         check_new_photos([p["sha256"] for p in record.photos], attached_photos(event_type, payload))
     except DomainError as error:
         raise _kept(batch, record, body, error) from None
+    if event_type.server_payload is not None:
+        payload = event_type.server_payload(batch, record.row, dict(payload))
     # Accepted: stage the rows and their changes. The state moves on as a fold of the
     # timeline with this event at its end would.
     staged = event_row(kind, record.id, event_id=body.id, type_=body.type, actor=batch.actor, payload=payload,

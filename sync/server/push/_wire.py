@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from app.errors import DomainError
 from app.problems import Problem
-from app.records import EventBody, RecordKind, kind_of_mutation, validated
+from app.records import Action, EventBody, RecordKind, action_of, kind_of_mutation, validated
 from sync.protocol import Mutation, MutationStatus
 from sync.server.errors import json_safe, message_for
 
@@ -141,6 +141,7 @@ class Prepared:
     digest: str
     record_kind: RecordKind | None = None
     is_create: bool = False
+    action: Action | None = None  # a kind's own mutation (a secret ballot's cast)
     body: BaseModel | None = None
     answer: dict[str, Any] | None = None  # refused whatever the store holds (unless the id was seen before)
 
@@ -160,7 +161,8 @@ def prepare(mutation: Mutation) -> Prepared:
     prepared = Prepared(mutation_id, storable(mutation.kind), digest)
     try:
         found = kind_of_mutation(mutation.kind)
-        if found is None:
+        acting = action_of(mutation.kind) if found is None else None
+        if found is None and acting is None:
             prepared.answer = result(mutation_id, MutationStatus.REJECTED, code=Problem.UNKNOWN_MUTATION,
                                      params={"kind": prepared.kind})
             return prepared
@@ -168,6 +170,13 @@ def prepare(mutation: Mutation) -> Prepared:
         if problem:
             prepared.answer = result(mutation_id, MutationStatus.REJECTED, code=Problem.MALFORMED,
                                      params={"errors": [problem]})
+            return prepared
+        if acting is not None:
+            prepared.record_kind, prepared.action = acting
+            prepared.body = validated(acting[1].body, raw)
+            if acting[1].secret:
+                # The store keeps a hash of every body it answered: of a secret one, only of what names it.
+                prepared.digest = body_hash(mutation.kind, {k: raw.get(k) for k in acting[1].hash_fields})
             return prepared
         prepared.record_kind, prepared.is_create = found
         prepared.body = validated(found[0].create if found[1] else EventBody, raw)
