@@ -20,16 +20,18 @@ ISSUES = Destination("/issues", "nav.issues", "issues")
 TRIAGE = Destination("/triage", "shell.nav.triage", "triage")
 SUPERVISE = Destination("/supervise", "shell.nav.supervise", "supervise")
 QUEUE = Destination("/queue", "shell.nav.queue", "queue")
+INSPECTIONS = Destination("/inspections", "inspect.nav", "inspections")
 ME = Destination("/me", "nav.me", "me")
 
-# Deputies and station staff record and follow issues (the inspections' 检查 goes after ISSUES);
+# Deputies and station staff record and follow issues and run inspections (检查);
 # the office triages and supervises; a department works from its own queue, not the township's list.
-FIELD = (HOME, ISSUES, ME)
+FIELD = (HOME, ISSUES, INSPECTIONS, ME)
 OFFICE = (HOME, ISSUES, TRIAGE, SUPERVISE, ME)
 DEPARTMENT = (HOME, QUEUE, ME)
 
 # Screens opened on top of another, with a back arrow: where each goes back to when opened directly.
 DETAIL, CAPTURE, SYNC, DASHBOARD, LIST = "/issues/", "/capture", "/sync", "/dashboard", "/issues?"
+INSPECTION = "/inspections/"
 # Screens that need the whole width for their work: no navigation rail beside them.
 FULL_WIDTH = (DETAIL, CAPTURE, SYNC)
 
@@ -70,6 +72,8 @@ def parent_of(route: str, role: str | None) -> str:
         return DASHBOARD if role in OFFICE_ROLES else HOME.route
     if path == SYNC:
         return ME.route
+    if path.startswith(INSPECTION):
+        return INSPECTIONS.route if INSPECTIONS in destinations(role) else HOME.route
     return HOME.route
 
 
