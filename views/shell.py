@@ -19,6 +19,7 @@ from app.viewmodels.issue_set import IssueSetModel
 from app.viewmodels.me import MeModel
 from app.viewmodels.nav import (CAPTURE, DASHBOARD, DETAIL, SYNC, IssueSet, allowed, destinations, is_top,
                                 needs_rail, parent_of, path_of, section_of)
+from app.viewmodels.stations import STATION_ROUTES
 from app.viewmodels.sync import LoginModel, SyncModel, sync_chip as chip_state
 from views.capture import CaptureScreen
 from views.components import empty_state, issue_tile, section_title, sync_chip
@@ -67,9 +68,21 @@ class Shell:
         page.on_view_pop = self._pop
         page.on_resize = self._resized
         ctx.subscribe(self._data_changed)
+        self._unsubscribe: Callable[[], None] | None = None
         if ctx.syncer is not None:
-            self._unsubscribe = ctx.syncer.subscribe(self._sync_changed)
-            page.on_close = lambda _: self._unsubscribe()
+            self._listen()
+            # A closed tab stops the probing it asked for; the same browser coming back (a reload) resumes it.
+            page.on_disconnect = page.on_close = lambda _: self._stop_listening()
+            page.on_connect = lambda _: (self._listen(), self.render())
+
+    def _listen(self) -> None:
+        if self._unsubscribe is None:
+            self._unsubscribe = self.ctx.syncer.subscribe(self._sync_changed)
+
+    def _stop_listening(self) -> None:
+        unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
 
     # -- routing --------------------------------------------------------------------------------------------------
     @property
@@ -206,6 +219,11 @@ class Shell:
             from views.dashboard import dashboard_body
 
             body, title = dashboard_body(self.page, self.ctx, on_open_list=self._open_list), t("shell.dashboard")
+        elif path.startswith(STATION_ROUTES):
+            from views.stations import station_screen
+
+            body, title = station_screen(self.page, self.ctx, route, go=self.go, on_open_issue=self._open_issue,
+                                         on_open_list=self._open_list, locate=self.locate)
         else:
             body = home_body(HomeModel(self.ctx), on_capture=lambda: self.go(CAPTURE), on_open=self._open_issue,
                              on_go=self.go)
