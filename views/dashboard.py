@@ -213,10 +213,13 @@ class DashboardScreen:
         # One line alone gets more room, so every cell is a 48 px target.
         padding = ft.Padding.symmetric(horizontal=6, vertical=6 if len(lines) > 1 else 14)
         enabled = any(li.count for li in cell.links)
-        box = ft.Container(ft.Column(lines, spacing=0, tight=True), ink=True, border_radius=8, padding=padding,
-                           on_click=lambda _: self._choose_list(cell.title, cell.links), disabled=not enabled)
-        # A screen reader hears what the figure is of (2026年 · 镇水利站 · 整改率 33.3% 1 / 3), not a bare number.
-        return ft.Semantics(content=box, label=cell.spoken, button=True, container=True, expand=flex)
+        # A screen reader hears what the figure is of (2026年 · 镇水利站 · 整改率 33.3% 1 / 3), once, not a bare
+        # number: the label replaces the texts' own words, and merges into the tappable container's node.
+        words = ft.Semantics(content=ft.Column(lines, spacing=0, tight=True), label=cell.spoken, button=True,
+                             exclude_semantics=True)
+        return ft.Container(words, ink=True, border_radius=8, padding=padding, expand=flex,
+                            on_click=lambda _: self._choose_list(cell.title, cell.links),
+                            disabled=not enabled)
 
     def _definitions(self) -> ft.Control:
         t = self.model.ctx.t
