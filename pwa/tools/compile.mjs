@@ -20,7 +20,9 @@ pyodide.mountNodeFS("/out", outDir);
 pyodide.mountNodeFS("/pyodide", pyodideDir);
 pyodide.globals.set("DROP_STDLIB", process.env.PWA_DROP_STDLIB || "");
 pyodide.globals.set("SMOKE", process.env.PWA_SMOKE || "");
-const report = await pyodide.runPythonAsync(`
+let report;
+try {
+report = await pyodide.runPythonAsync(`
 import importlib.util, io, os, zipfile
 
 def code_of(source, name):
@@ -80,4 +82,9 @@ for name in (n for n in SMOKE.split(",") if n):
     __import__(name)
 f"stdlib {len(std)} files, site {len(site)} files, disk {len(disk)} files; imported {SMOKE}"
 `);
+} catch (error) {
+  // Only Python's traceback: node would print the minified runtime's whole source line.
+  console.error(error.message || String(error));
+  process.exit(1);
+}
 console.log(report);
