@@ -163,6 +163,11 @@ class Problem(StrEnum):
     ACCURACY_NEGATIVE = "location.accuracy_negative", 422
     UNKNOWN_LOCATION_SOURCE = "location.unknown_source", 422
 
+    # -- exports (app.exports) ------------------------------------------------------------------
+    EXPORT_FORBIDDEN = "export.forbidden", 403  # a role that may see none of the table's records
+    EXPORT_UNKNOWN = "export.unknown_table", 404
+    EXPORT_FORMAT = "export.format", 404  # a format the table has not (GeoJSON of a table without places)
+
     # -- photos (app.photos; the central store's blobs) -----------------------------------------
     PHOTO_EMPTY = "photo.empty", 422
     PHOTO_NOT_IMAGE = "photo.not_image", 422

@@ -7,6 +7,7 @@ from typing import Callable
 import flet as ft
 
 from app.viewmodels.home import HomeModel, Shortcut
+from app.viewmodels.stations import station_shortcuts
 from views.components import big_button, empty_state, issue_tile, section_title
 from views.theme import BODY, TOUCH
 
@@ -16,6 +17,10 @@ SHORTCUT_ICONS = {
     "due_soon": ft.Icons.EVENT_OUTLINED,
     "dashboard": ft.Icons.INSIGHTS_OUTLINED,
     "queue": ft.Icons.ASSIGNMENT_OUTLINED,
+    "reception": ft.Icons.EVENT_AVAILABLE_OUTLINED,
+    "visit": ft.Icons.DIRECTIONS_WALK,
+    "concern": ft.Icons.QR_CODE_2,
+    "stations": ft.Icons.HOME_WORK_OUTLINED,
 }
 
 
@@ -30,8 +35,9 @@ def home_body(model: HomeModel, *, on_capture: Callable, on_open: Callable[[str]
         items.append(ft.Container(ft.Row([big_button(t("home.record"), ft.Icons.ADD_A_PHOTO_OUTLINED,
                                                      lambda _: on_capture())]),
                                   padding=ft.Padding.symmetric(horizontal=16, vertical=12)))
-    if model.shortcuts:
-        items.append(ft.Container(ft.Column([_shortcut(s, on_go) for s in model.shortcuts], spacing=8),
+    shortcuts = model.shortcuts + station_shortcuts(model.ctx)  # 接待日, 走访, 扫码说事 / 联络站
+    if shortcuts:
+        items.append(ft.Container(ft.Column([_shortcut(s, on_go) for s in shortcuts], spacing=8),
                                   padding=ft.Padding.only(left=16, right=16, bottom=12)))
     items += [
         ft.Container(

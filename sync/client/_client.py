@@ -191,6 +191,16 @@ class SyncClient:
         await self.sync_once()
         return response.json()
 
+    async def fetch_poster(self, station_id: str) -> bytes:
+        """A station's A4 poster (PDF, with the QR code of its public page) from the central store; online only.
+
+        Raises Offline without a network and SyncError with the server's problem when refused.
+        """
+        with Session(self.engine) as session:
+            token = auth_token(session)
+        response = await self.api.request("GET", f"/stations/{station_id}/poster.pdf", token)
+        return response.content
+
     async def download_photo(self, sha256: str) -> bool:
         """Fetch a photo another device took, for a record's screen; False when it cannot be had now."""
         with Session(self.engine) as session:
