@@ -11,6 +11,7 @@ from dotenv import dotenv_values
 
 LANGUAGES = ("zh-CN", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MAP_TILES = ("tianditu", "amap", "none")
 PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "secret"}
 
 
@@ -48,6 +49,11 @@ class Settings:
     reception_rule: str = "next_workday"
     # The address villagers reach the central store's public page at (the station posters' QR codes).
     public_url: str = ""
+    # The map's tiles: tianditu (天地图, needs a key), amap (高德, GCJ-02) or none (markers on a plain grid);
+    # and a tile server of the township's own (a mirror or proxy) used in place of the provider's address.
+    map_tiles: str = "tianditu"
+    tianditu_key: str = ""
+    map_tile_url: str = ""
     extra: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -84,6 +90,9 @@ _KEYS = {
     "LIANLUO_PUBLIC_URL": "public_url",
     "LIANLUO_PWA_DIR": "pwa_dir",
     "LIANLUO_CORS_ORIGINS": "cors_origins",
+    "LIANLUO_MAP_TILES": "map_tiles",
+    "LIANLUO_TIANDITU_KEY": "tianditu_key",
+    "LIANLUO_MAP_TILE_URL": "map_tile_url",
 }
 
 
@@ -116,6 +125,12 @@ def validate(settings: Settings) -> Settings:
     if settings.reception_rule not in ("next_workday", "previous_workday", "keep"):
         raise SettingsError("LIANLUO_RECEPTION_RULE: expected next_workday, previous_workday or keep, "
                             f"got {settings.reception_rule!r}")
+    if settings.map_tiles not in MAP_TILES:
+        raise SettingsError(f"LIANLUO_MAP_TILES: expected one of {', '.join(MAP_TILES)}, got {settings.map_tiles!r}")
+    if settings.map_tile_url and not (settings.map_tile_url.startswith(("http://", "https://"))
+                                      and all(p in settings.map_tile_url for p in ("{x}", "{y}", "{z}"))):
+        raise SettingsError("LIANLUO_MAP_TILE_URL: expected an http:// or https:// address with {x}, {y} and {z}, "
+                            f"got {settings.map_tile_url!r}")
     if settings.token_days < 1:
         raise SettingsError(f"LIANLUO_TOKEN_DAYS: expected at least 1, got {settings.token_days}")
     return settings
@@ -140,6 +155,8 @@ def load_settings(env_file: str | os.PathLike | None = ".env", environ: Mapping[
             fields[name] = _to_int(key, raw)
         elif name == "log_level":
             fields[name] = raw.strip().upper()
+        elif name == "map_tiles":
+            fields[name] = raw.strip().lower()
         else:
             fields[name] = raw.strip()
     return validate(Settings(**fields))

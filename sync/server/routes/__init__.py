@@ -41,4 +41,7 @@ def api_router() -> APIRouter:
 
     router.include_router(public.api_router)
     router.include_router(stations.router)
+    from sync.server.routes import exports
+
+    router.include_router(exports.router)
     return router
