@@ -62,6 +62,12 @@ class Translator:
                 return text
         return text
 
+    def of_kind(self, prefix: str, kind: str, value: str, **params: object) -> str:
+        """A status or event word for one kind of record: `status.quiz.closed` where the kind has its own
+        word, else the shared `status.closed`."""
+        own = f"{prefix}.{kind}.{value}"
+        return self(own if self.has(own) else f"{prefix}.{value}", **params)
+
     def _nested(self, name: str, value: object) -> object:
         prefix = NESTED_PARAMS.get(name)
         if prefix and isinstance(value, str):

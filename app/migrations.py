@@ -10,7 +10,7 @@ import json
 from sqlalchemy import Column, Connection, MetaData, String, Table, text
 
 from app.schema import (Migration, change_for_engine, closed_loop_tables, groups_and_places, inspection_tables,
-                        people_of, project_tables, records_for_engine, station_work_tables)
+                        people_of, project_tables, records_for_engine, station_work_tables, year_tables)
 from app.schema import migrate as _migrate
 from app.schema import run_script as _run
 
@@ -128,6 +128,10 @@ def _v8_projects(conn: Connection) -> None:
     project_tables(conn, central=False)
 
 
+def _v9_year(conn: Connection) -> None:
+    year_tables(conn, central=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial),
     Migration(2, "issue list search and indexes", _v2_issue_list),
@@ -137,6 +141,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "reception days, field visits and villagers' concerns", _v6_stations),
     Migration(7, "stations' places and special groups", _v7_groups),
     Migration(8, "livelihood projects, their tasks and ballot rounds", _v8_projects),
+    Migration(9, "trainings, duty reports, the quiz; who voted in a closed round", _v9_year),
 )
 
 LATEST = MIGRATIONS[-1].version

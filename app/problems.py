@@ -154,6 +154,24 @@ class Problem(StrEnum):
     TASK_AFTER_PROJECT = "task.after_project", 422  # a task's deadline after its project's end
     PERCENT_RANGE = "task.percent_range", 422
 
+    # -- the year on record: trainings, duty reports, the quiz (app.trainings, app.duty, app.quiz) --
+    NOT_INVITED = "training.not_invited", 403  # attendance of someone the session did not invite
+    ONLY_AUTHOR = "report.only_author", 403  # only the deputy who wrote a report changes it
+    UNKNOWN_CALL = "report.unknown_call", 422
+    CALL_CLOSED = "report.call_closed", 409
+    NOT_CALLED = "report.not_called", 403  # a report to a call that does not ask this deputy
+    UNKNOWN_QUIZ = "quiz.unknown", 422
+    QUIZ_CLOSED = "quiz.closed", 409  # handed in after the quiz closed
+    NOT_ON_QUIZ_ROLL = "quiz.not_on_roll", 403
+    QUIZ_NO_RETAKE = "quiz.no_retake", 409  # a second submission the office has not allowed
+    QUIZ_ALREADY_SUBMITTED = "quiz.already_submitted", 409  # the same attempt handed in twice (two devices)
+    QUIZ_WRONG_QUESTIONS = "quiz.wrong_questions", 422  # not the questions drawn for this deputy and attempt
+    QUIZ_TIME_UP = "quiz.time_up", 409  # handed in after the time limit
+    QUIZ_BAD_ANSWER = "quiz.bad_answer", 422
+    QUIZ_BAD_POOL = "quiz.bad_pool", 422  # questions this store does not have (yet)
+    QUIZ_COUNT_RANGE = "quiz.count_range", 422
+    QUIZ_CLOSES_BEFORE = "quiz.closes_before", 422
+
     # -- locations ------------------------------------------------------------------------------
     LATITUDE_RANGE = "location.latitude_range", 422
     LONGITUDE_RANGE = "location.longitude_range", 422

@@ -330,3 +330,51 @@ def project_tables(conn: Connection, *, central: bool) -> None:
               Column("project_id", String, primary_key=True), Column("choice", String, primary_key=True),
               Column("count", Integer, nullable=False))
     md.create_all(conn)
+
+
+# ---------------------------------------------------------------- shared step: the year on record
+
+def year_tables(conn: Connection, *, central: bool) -> None:
+    """Make the tables of training sessions, calls for duty reports and the reports, the quiz's questions,
+    quizzes and attempts (and, on the central store, the quiz's key); a closed ballot round names who voted."""
+    md = MetaData()
+    tz = DateTime(timezone=True)
+    Table("station", md, Column("id", String, primary_key=True))  # there already: named for the foreign key
+
+    def record(name: str, *columns: Any) -> None:
+        Table(name, md, Column("id", String, primary_key=True), Column("created_at", tz, nullable=False),
+              Column("status", String, nullable=False), Column("updated_at", tz, nullable=False),
+              Column("author_id", String), *columns)
+
+    record("training", Column("title", String, nullable=False), Column("day", Date), Column("place", String, nullable=False),
+           Column("trainer", String, nullable=False), Column("materials", String, nullable=False),
+           Column("station_id", String, ForeignKey("station.id")), Column("attended", Integer, nullable=False),
+           Column("invited_ids", JSON, nullable=False), Column("attended_ids", JSON, nullable=False),
+           Index("ix_training_day", "day", "id"))
+    record("report_call", Column("title", String, nullable=False), Column("year", Integer, nullable=False),
+           Column("deadline", Date), Column("person_ids", JSON, nullable=False),
+           Index("ix_report_call_year", "year", "created_at"))
+    record("duty_report", Column("call_id", String, nullable=False), Column("year", Integer, nullable=False),
+           Column("title", String, nullable=False), Column("text", String, nullable=False),
+           Column("station_id", String, ForeignKey("station.id")), Column("submitted_at", tz),
+           Column("returned_note", String, nullable=False), Index("ix_duty_report_call", "call_id", "author_id"))
+    Table("quiz_question", md, Column("id", String, primary_key=True), Column("bank_id", String, nullable=False),
+          Column("code", String, nullable=False), Column("number", Integer, nullable=False),
+          Column("type", String, nullable=False), Column("text", String, nullable=False),
+          Column("source", String, nullable=False), Column("topic", String, nullable=False),
+          Column("options", JSON, nullable=False), Index("ix_quiz_question_bank", "bank_id", "number"))
+    record("quiz", Column("title", String, nullable=False), Column("bank_id", String, nullable=False),
+           Column("question_count", Integer, nullable=False), Column("time_limit_minutes", Integer, nullable=False),
+           Column("retakes", Integer, nullable=False), Column("closes_at", tz),
+           Column("question_ids", JSON, nullable=False), Column("roll_ids", JSON, nullable=False),
+           Column("extra_attempts", JSON, nullable=False), Column("key", JSON, nullable=False),
+           Index("ix_quiz_created", "created_at", "id"))
+    record("quiz_attempt", Column("quiz_id", String, nullable=False), Column("attempt", Integer, nullable=False),
+           Column("started_at", tz), Column("station_id", String, ForeignKey("station.id")),
+           Column("score", Integer), Column("correct", Integer), Column("total", Integer, nullable=False),
+           Column("question_ids", JSON, nullable=False), Column("answers", JSON, nullable=False),
+           Index("ix_quiz_attempt_quiz", "quiz_id", "author_id", "attempt"))
+    if central:
+        Table("quiz_key", md, Column("question_id", String, primary_key=True), Column("answer", JSON, nullable=False))
+    md.create_all(conn)
+    run_script(conn, "ALTER TABLE ballot ADD COLUMN voter_ids JSON NOT NULL DEFAULT '[]'")

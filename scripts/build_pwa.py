@@ -132,9 +132,13 @@ def _source_files() -> list[Path]:
     return files
 
 
+# The quiz's question banks hold the answers: only the central store reads them, never a phone.
+CENTRAL_ONLY_ASSETS = ("question_banks",)
+
+
 def _asset_files() -> list[Path]:
     return sorted(p for p in (ROOT / "assets").rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                  and p.suffix != ".pyc")
+                  and p.suffix != ".pyc" and p.relative_to(ROOT / "assets").parts[0] not in CENTRAL_ONLY_ASSETS)
 
 
 def _inputs_hash(flet_web: Path) -> str:

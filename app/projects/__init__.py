@@ -129,14 +129,14 @@ def counts(session: Any, ballot_id: str) -> dict[str, dict[str, int]]:
 def _cast_on_server(batch: Any, record: Any, body: CastBody, actor: Actor) -> int:
     """Judge a cast under the store's write lock; record that the deputy voted, and count the choices apart."""
     check_cast(record.state, body.choices, actor)
-    voters = BallotVoter.__table__  # type: ignore[attr-defined]
+    voter_table = BallotVoter.__table__  # type: ignore[attr-defined]
     tallies = BallotCount.__table__  # type: ignore[attr-defined]
     session = batch.session
-    already = session.execute(select(voters.c.person_id).where(voters.c.ballot_id == record.id,
-                                                               voters.c.person_id == actor.id)).first()
+    already = session.execute(select(voter_table.c.person_id).where(voter_table.c.ballot_id == record.id,
+                                                               voter_table.c.person_id == actor.id)).first()
     if already is not None:
         raise DomainError(Problem.ALREADY_VOTED)
-    session.execute(insert(voters).values(ballot_id=record.id, person_id=actor.id))
+    session.execute(insert(voter_table).values(ballot_id=record.id, person_id=actor.id))
     # Every count of the round is written by every ballot, in one statement, so that no row, no order of rows
     # and no transaction mark (PostgreSQL's xmin) tells which counts this ballot added to.
     grid = [(project, choice) for project in record.state.candidates for choice in choices_of(record.state.purpose)]
@@ -153,9 +153,15 @@ def _cast_on_server(batch: Any, record: Any, body: CastBody, actor: Actor) -> in
     return batch.log_record(record)  # the round as it now is: how many voted, nothing of what they chose
 
 
+def voters(session: Any, ballot_id: str) -> list[str]:
+    """Who voted in a round on their phones, sorted (nothing of what they chose, nor when, nor in what order)."""
+    table = BallotVoter.__table__  # type: ignore[attr-defined]
+    return sorted(session.execute(select(table.c.person_id).where(table.c.ballot_id == ballot_id)).scalars())
+
+
 def _with_counts(batch: Any, row: Mapping[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-    """The close of a round carries the store's counts, which only it holds."""
-    return payload | {"tallies": counts(batch.session, row["id"])}
+    """The close of a round carries the store's counts and who voted, which only it holds."""
+    return payload | {"tallies": counts(batch.session, row["id"]), "voters": voters(batch.session, row["id"])}
 
 
 # The close of a round is where the store's counts come in.
@@ -268,7 +274,7 @@ def overdue_tasks(session: Session, today: date) -> list[Task]:
 
 __all__ = [
     "OPINION", "PROJECT", "TASK", "BALLOT", "Opinion", "Project", "Task", "Ballot", "BallotVoter", "BallotCount",
-    "CastBody", "BallotState", "VOTE_CHOICES", "RATING_CHOICES", "choices_of", "tally", "outcome", "counts",
+    "CastBody", "BallotState", "VOTE_CHOICES", "RATING_CHOICES", "choices_of", "tally", "outcome", "counts", "voters",
     "propose_opinion", "make_candidate", "open_round", "cast_vote", "has_cast", "close_round", "adopt_results",
     "add_task", "overdue_tasks",
 ]

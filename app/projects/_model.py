@@ -142,6 +142,7 @@ class Ballot(BallotBase, table=True):
     results: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     chosen_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     tie_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    voter_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class BallotPublic(BallotBase):
@@ -151,6 +152,7 @@ class BallotPublic(BallotBase):
     results: dict[str, Any] = Field(default_factory=dict)
     chosen_ids: list[str] = Field(default_factory=list)
     tie_ids: list[str] = Field(default_factory=list)
+    voter_ids: list[str] = Field(default_factory=list)
 
 
 class BallotCreate(CreateBody):

@@ -31,7 +31,7 @@ class OpinionState:
     project_id: str | None = None
 
 
-class MergePayload(Payload):
+class OpinionMergePayload(Payload):
     project_id: str | None = Field(default=None, max_length=100)
 
 
@@ -40,7 +40,7 @@ def _merge(state: OpinionState, event: Happened) -> OpinionState:
 
 
 OPINION_EVENTS: Mapping[str, EventType] = {e.name: e for e in (
-    EventType("merge", frozenset({"open"}), OFFICE_ROLES, MergePayload, leads_to="merged",
+    EventType("merge", frozenset({"open"}), OFFICE_ROLES, OpinionMergePayload, leads_to="merged",
               required={"project_id": Problem.UNKNOWN_PROJECT},
               references={"project_id": ("project", Problem.UNKNOWN_PROJECT)}, effect=_merge),
     EventType("comment", frozenset({"open", "merged"}), ALL_ROLES, required=TEXT),
@@ -134,7 +134,9 @@ def _progress(state: TaskState, event: Happened) -> TaskState:
 
 
 def _done(state: TaskState, event: Happened) -> TaskState:
-    return replace(state, percent=100, done_at=to_china(event.at).date())
+    spent = event.payload.get("spent")  # the last report gives what the whole task cost
+    return replace(state, percent=100, done_at=to_china(event.at).date(),
+                   spent=state.spent if spent is None else float(spent))
 
 
 def _responsible(state: TaskState, actor: Actor) -> None:
@@ -170,6 +172,7 @@ class BallotState:
     results: Mapping[str, Any] = field(default_factory=dict)
     chosen: tuple[str, ...] = ()
     tie: tuple[str, ...] = ()
+    voters: tuple[str, ...] = ()  # who voted on their phones, published with the counts at the close
 
 
 class CheckInPayload(Payload):
@@ -185,6 +188,8 @@ class PaperPayload(Payload):
 class ClosePayload(Payload):
     # Given by the central store when it accepts the close: the electronic counts, project -> choice -> n.
     tallies: dict[str, dict[str, int]] = Field(default_factory=dict)
+    # Who voted (that they voted, never how): for each deputy's duty record. Sorted, given with the counts.
+    voters: list[str] = Field(default_factory=list, max_length=500)
 
 
 def _check_in(state: BallotState, event: Happened) -> BallotState:
@@ -217,7 +222,7 @@ def _paper(state: BallotState, event: Happened) -> BallotState:
 def _close(state: BallotState, event: Happened) -> BallotState:
     counts = tally(state, event.payload.get("tallies") or {})
     chosen, tie = outcome(state, counts) if state.purpose == "vote" else ((), ())
-    return replace(state, results=counts, chosen=chosen, tie=tie)
+    return replace(state, results=counts, chosen=chosen, tie=tie, voters=tuple(event.payload.get("voters") or ()))
 
 
 def tally(state: BallotState, electronic: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
@@ -254,7 +259,7 @@ def ballot_start(row: Any, _payload: Mapping[str, Any]) -> BallotState:
 
 def ballot_derived(state: BallotState) -> dict[str, Any]:
     return {"status": state.status, "checked_in_ids": list(state.checked_in), "results": dict(state.results),
-            "chosen_ids": list(state.chosen), "tie_ids": list(state.tie)}
+            "chosen_ids": list(state.chosen), "tie_ids": list(state.tie), "voter_ids": list(state.voters)}
 
 
 BALLOT_EVENTS: Mapping[str, EventType] = {e.name: e for e in (

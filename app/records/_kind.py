@@ -23,7 +23,8 @@ from app.records._bodies import CreateBody, Payload
 
 CREATE = "create"  # the event type of a record's first timeline entry
 # The kinds the app itself has, imported (and so registered) on first use of the registry.
-BUILTIN_KINDS = ("app.issues", "app.letters", "app.inspections", "app.receptions", "app.projects")
+BUILTIN_KINDS = ("app.issues", "app.letters", "app.inspections", "app.receptions", "app.projects", "app.trainings",
+                 "app.quiz", "app.duty")
 
 
 class Context(Protocol):

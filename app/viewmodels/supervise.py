@@ -179,7 +179,7 @@ class LetterForm(Form):
                 self.department_id = leads.pop()
                 self.department = ctx.name_of(departments(session, [self.department_id]).get(self.department_id))
             elif issues:
-                self.errors[FORM] = t("error.letter.issue_elsewhere")
+                self.errors[FORM] = t(Problem.LETTER_ISSUE_ELSEWHERE.message_key)
             if issues:
                 first = issues[0].title.rstrip("。")
                 self.subject = (t("office.letter.subject_one", title=first) if len(issues) == 1
@@ -202,7 +202,7 @@ class LetterForm(Form):
 
     def submit(self) -> bool:
         if self.department_id is None:
-            return self.refuse("error.letter.issue_elsewhere")
+            return self.refuse(Problem.LETTER_ISSUE_ELSEWHERE.message_key)
         try:
             deadline = date.fromisoformat(self.deadline_text.strip())
         except ValueError:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from app.schema import (Migration, closed_loop_tables, event_data_for_engine, groups_and_places, inspection_tables,
                         people_of, photo_data_for_engine, project_tables, records_for_engine, rewrite_json,
-                        station_work_tables)
+                        station_work_tables, year_tables)
 from app.schema import migrate as _migrate
 from app.schema import run_script
 
@@ -173,6 +173,10 @@ def _v7_projects(conn: Connection) -> None:
     project_tables(conn, central=True)
 
 
+def _v8_year(conn: Connection) -> None:
+    year_tables(conn, central=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records, accounts, device tokens, applied mutations, change log, blobs", _v1_initial),
     Migration(2, "one timeline and photo table for every kind of record; the change log by record", _v2_record_engine),
@@ -181,6 +185,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "reception days, field visits and villagers' concerns", _v5_stations),
     Migration(6, "stations' places and special groups", _v6_groups),
     Migration(7, "livelihood projects, their tasks and ballot rounds", _v7_projects),
+    Migration(8, "trainings, duty reports, the quiz and its key; who voted in a closed round", _v8_year),
 )
 
 LATEST = MIGRATIONS[-1].version
