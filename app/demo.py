@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from app.clock import utcnow
+from app.demo_projects import seed_projects
 from app.actors import Actor, Role
 from app.issues import (Issue, IssueDraft, IssueSource, Location, LocationSource, PlaceType, add_issue,
                         add_issue_event, china_day, create_body, event_body)
@@ -198,5 +199,6 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> int:
             add_issue_event(session, event_body(issue_id=issue.id, type_=kind, payload=payload,
                                                 created_at=min(when, now)), actor=Actor.of(people[who]))
         created.append(issue.id)
+    seed_projects(session, people, now=now)  # 2024's vote and its projects; this year's first opinions
     session.commit()
     return len(created)

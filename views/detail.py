@@ -52,6 +52,9 @@ def detail_body(page: ft.Page, model: IssueDetailModel, on_open: Callable[[str],
                               padding=ft.Padding.symmetric(horizontal=16, vertical=8)))
     if model.actions:
         items += [section_title(t("action.title")), _actions(page, model)]
+    from views.projects import propose_button  # here: the projects' screens draw photos with this module's pieces
+
+    items += propose_button(page, model.ctx, model.issue_id)  # 提为民生实事建议
     if model.description:
         items += [section_title(t("detail.description")),
                   ft.Container(ft.Text(model.description, size=BODY),

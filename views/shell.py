@@ -19,6 +19,7 @@ from app.viewmodels.issue_set import IssueSetModel
 from app.viewmodels.me import MeModel
 from app.viewmodels.nav import (CAPTURE, DASHBOARD, DETAIL, SYNC, IssueSet, allowed, destinations, is_top,
                                 needs_rail, parent_of, path_of, section_of)
+from app.viewmodels.projects import PROJECT_ROUTES
 from app.viewmodels.stations import STATION_ROUTES
 from app.viewmodels.sync import LoginModel, SyncModel, sync_chip as chip_state
 from views.capture import CaptureScreen
@@ -38,6 +39,7 @@ NAV_ICONS = {
     "supervise": (ft.Icons.ALARM_OUTLINED, ft.Icons.ALARM),
     "queue": (ft.Icons.ASSIGNMENT_OUTLINED, ft.Icons.ASSIGNMENT),
     "inspections": (ft.Icons.FACT_CHECK_OUTLINED, ft.Icons.FACT_CHECK),
+    "projects": (ft.Icons.HOW_TO_VOTE_OUTLINED, ft.Icons.HOW_TO_VOTE),
     "me": (ft.Icons.PERSON_OUTLINE, ft.Icons.PERSON),
 }
 NO_ICON = (ft.Icons.CIRCLE_OUTLINED, ft.Icons.CIRCLE)  # a destination whose icon is not named above
@@ -219,6 +221,10 @@ class Shell:
             from views.dashboard import dashboard_body
 
             body, title = dashboard_body(self.page, self.ctx, on_open_list=self._open_list), t("shell.dashboard")
+        elif path.startswith(PROJECT_ROUTES):
+            from views.projects import projects_screen
+
+            body, title = projects_screen(self.page, self.ctx, route, go=self.go, on_open_issue=self._open_issue)
         elif path.startswith(STATION_ROUTES):
             from views.stations import station_screen
 

@@ -21,13 +21,15 @@ TRIAGE = Destination("/triage", "shell.nav.triage", "triage")
 SUPERVISE = Destination("/supervise", "shell.nav.supervise", "supervise")
 QUEUE = Destination("/queue", "shell.nav.queue", "queue")
 INSPECTIONS = Destination("/inspections", "inspect.nav", "inspections")
+PROJECTS = Destination("/projects", "projects.nav", "projects")  # 民生实事: every role follows them
 ME = Destination("/me", "nav.me", "me")
 
 # Deputies and station staff record and follow issues and run inspections (检查);
 # the office triages and supervises; a department works from its own queue, not the township's list.
-FIELD = (HOME, ISSUES, INSPECTIONS, ME)
-OFFICE = (HOME, ISSUES, TRIAGE, SUPERVISE, ME)
-DEPARTMENT = (HOME, QUEUE, ME)
+# Everyone follows the livelihood projects (项目): deputies vote on them, units carry out their tasks.
+FIELD = (HOME, ISSUES, INSPECTIONS, PROJECTS, ME)
+OFFICE = (HOME, ISSUES, TRIAGE, SUPERVISE, PROJECTS, ME)
+DEPARTMENT = (HOME, QUEUE, PROJECTS, ME)
 
 # Screens opened on top of another, with a back arrow: where each goes back to when opened directly.
 DETAIL, CAPTURE, SYNC, DASHBOARD, LIST = "/issues/", "/capture", "/sync", "/dashboard", "/issues?"
@@ -74,6 +76,8 @@ def parent_of(route: str, role: str | None) -> str:
         return ME.route
     if path.startswith(INSPECTION):
         return INSPECTIONS.route if INSPECTIONS in destinations(role) else HOME.route
+    if path.startswith(PROJECTS.route + "/"):
+        return PROJECTS.route
     return HOME.route
 
 

@@ -121,7 +121,8 @@ class SyncModel:
         self.photo_text = (t("sync.photo_progress", done=progress.photos_done, total=progress.photos_total)
                            if progress and progress.photos_total else "")
         self.rejected = [RejectedRow(title=r.title or t("sync.untitled"),
-                                     what=t(f"event.{r.event_type}") if r.event_type else r.kind,
+                                     what=t(f"event.{r.event_type}") if r.event_type else t(f"mutation.{r.kind}")
+                                     if t.has(f"mutation.{r.kind}") else r.kind,  # a ballot: 投票
                                      why=_error_text(t, r.code, r.reason),
                                      advice=t(f"advice.{r.code}") if t.has(f"advice.{r.code}") else t("advice.default"),
                                      issue_id=r.record_id if r.record_kind == "issue" else None)

@@ -62,7 +62,7 @@ def outbox_kinds(ctx: AppContext) -> list[str]:
 
 # -- the 检查 tab ---------------------------------------------------------------------------------------------------
 def test_deputies_and_station_staff_get_the_inspections_tab_and_an_inspection_goes_back_to_it():
-    assert [d.route for d in destinations("deputy")] == ["/", "/issues", "/inspections", "/me"]
+    assert [d.route for d in destinations("deputy")] == ["/", "/issues", "/inspections", "/projects", "/me"]
     assert "/inspections" in [d.route for d in destinations("station_staff")]
     assert "/inspections" not in [d.route for d in destinations("department")]
     assert parent_of("/inspections/abc", "deputy") == "/inspections"

@@ -64,8 +64,8 @@ def test_each_role_gets_its_own_destinations(township, settings, tmp_path):
     for field in ("deputy-wang", "staff-sun"):  # and 检查, once inspections have their screen
         found = labels(as_user(township, settings, tmp_path, field))
         assert found[:2] == ["首页", "问题"] and found[-1] == "我的" and not {"分办", "督办", "待办"} & set(found)
-    assert labels(as_user(township, settings, tmp_path, "office-ma")) == ["首页", "问题", "分办", "督办", "我的"]
-    assert labels(as_user(township, settings, tmp_path, "dept-water")) == ["首页", "待办", "我的"]
+    assert labels(as_user(township, settings, tmp_path, "office-ma")) == ["首页", "问题", "分办", "督办", "项目", "我的"]
+    assert labels(as_user(township, settings, tmp_path, "dept-water")) == ["首页", "待办", "项目", "我的"]
 
 
 def test_routes_belong_to_a_destination_and_only_the_role_reaches_its_screens():
