@@ -78,6 +78,7 @@ def start_dialog(page: ft.Page, ctx: AppContext, *, on_open: OnOpen, locate: Loc
                          on_change=lambda e: form.set_place_name(e.control.value))
     where = ft.Text(form.location_label, size=BODY, expand=True)
     notice = ft.Text("", size=BODY, color="#8A4B00", visible=False)
+    groups = ft.Row(wrap=True, spacing=8, run_spacing=8)
     people = ft.Column(spacing=0)
     problem = ft.Text("", size=BODY, color=ERROR, visible=False)
 
@@ -86,6 +87,8 @@ def start_dialog(page: ft.Page, ctx: AppContext, *, on_open: OnOpen, locate: Loc
                               for o in form.template_options()]
         place_types.controls = [_choice_chip(o.label, o.selected, lambda v=o.value: change(form.set_place_type, v))
                                 for o in form.place_type_options()]
+        groups.controls = [_choice_chip(o.label, o.selected, lambda v=o.value: change(form.choose_group, v))
+                           for o in form.group_options()]
         where.value = form.location_label
         notice.value, notice.visible = form.notice, bool(form.notice)
         people.controls = [ft.Checkbox(label=f"{p.name}（{p.detail}）", value=p.selected, height=TOUCH,
@@ -137,7 +140,8 @@ def start_dialog(page: ft.Page, ctx: AppContext, *, on_open: OnOpen, locate: Loc
                 ft.TextButton(content=_label(t("capture.clear_location")), height=TOUCH,
                               on_click=lambda _: form.clear_location())], wrap=True, spacing=8),
         notice,
-        _caption(t("inspect.start.people")), _quiet(t("inspect.start.people_hint")), people,
+        _caption(t("inspect.start.people")), _quiet(t("inspect.start.people_hint")),
+        *([_caption(t("inspect.start.groups")), groups] if form.group_options() else []), people,
         problem,
     ], tight=True, spacing=10, scroll=ft.ScrollMode.AUTO)
     dialog = ft.AlertDialog(
@@ -254,12 +258,14 @@ class InspectionScreen:
             lines.append(_quiet(view.help))
         lines.append(self._control(view))
         if view.by:
-            lines.append(ft.Text(view.by, size=15, color=MUTED))
+            lines.append(ft.Text(view.by, size=BODY, color=MUTED))
         if view.flagged:
             flag = [_chip(Chip(t("inspect.flag"), Tone.DANGER))]
-            if view.needs:
-                flag.append(ft.Text(view.needs, size=BODY, color=ERROR if view.missing else MUTED,
-                                    weight=ft.FontWeight.W_600 if view.missing else None, expand=True))
+            if view.missing:
+                flag.append(ft.Text(view.needs, size=BODY, color=ERROR, weight=ft.FontWeight.W_600, expand=True))
+            elif view.evidence:
+                flag += [ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE, color=TONES[Tone.GOOD][1], size=20),
+                         ft.Text(view.evidence, size=BODY, color=TONES[Tone.GOOD][1], expand=True)]
             lines.append(ft.Row(flag, spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER))
         if view.conflict:
             lines.append(self._conflict(view))
@@ -297,11 +303,12 @@ class InspectionScreen:
                                value=view.value_text, text_size=BODY + 2, keyboard_type=ft.KeyboardType.NUMBER,
                                suffix=ft.Text(view.unit, size=BODY) if view.unit else None, read_only=not enabled,
                                expand=True, on_change=lambda e: m.set_typed(view.id, e.control.value),
-                               on_submit=lambda e: self._number(view.id, e.control.value))
+                               on_submit=lambda _: self._number(view.id, m.typed.get(view.id, view.value_text)))
             row: list[ft.Control] = [box]
             if enabled:
                 row.append(ft.FilledTonalButton(content=_label(t("inspect.save")), height=TOUCH + 8,
-                                                on_click=lambda _: self._number(view.id, box.value or "")))
+                                                on_click=lambda _: self._number(view.id,
+                                                                                m.typed.get(view.id, view.value_text))))
             parts: list[ft.Control] = [ft.Row(row, spacing=8)]
             if view.range:
                 parts.append(_quiet(view.range))
@@ -310,12 +317,12 @@ class InspectionScreen:
             box = ft.TextField(label=t("inspect.text.label"), value=view.value_text, text_size=BODY, multiline=True,
                                min_lines=2, max_lines=8, read_only=not enabled,
                                on_change=lambda e: m.set_typed(view.id, e.control.value),
-                               on_blur=lambda e: self._text_answer(view.id, e.control.value))
+                               on_blur=lambda _: self._after(m.leave_text(view.id)))
             parts = [box]
             if enabled:
                 parts.append(ft.Row([ft.FilledTonalButton(content=_label(t("inspect.save")), height=TOUCH,
-                                                          on_click=lambda _: self._text_answer(view.id,
-                                                                                               box.value or ""))]))
+                                                          on_click=lambda _: self._text_answer(
+                                                              view.id, m.typed.get(view.id, view.value_text)))]))
             return ft.Column(parts, spacing=8)
         return _quiet(t("inspect.photo.hint"))  # a photo item: its photos are its answer, below
 
@@ -326,12 +333,12 @@ class InspectionScreen:
             note = ft.TextField(label=t("inspect.note"), value=view.note, text_size=BODY, multiline=True, min_lines=2,
                                 max_lines=6, read_only=not m.editable,
                                 on_change=lambda e: m.set_note(view.id, e.control.value),
-                                on_blur=lambda e: self._note(view.id, e.control.value))
+                                on_blur=lambda _: self._note(view.id, None))
             parts.append(note)
             if m.editable:
                 parts.append(ft.Row([ft.FilledTonalButton(content=_label(t("inspect.note.save")), height=TOUCH,
                                                           icon=ft.Icons.SAVE_OUTLINED,
-                                                          on_click=lambda _: self._note(view.id, note.value or ""))]))
+                                                          on_click=lambda _: self._note(view.id, None))]))
         tiles: list[ft.Control] = [self._photo(sha) for sha in view.photos]
         if m.editable:
             busy = m.busy is not None
@@ -353,7 +360,7 @@ class InspectionScreen:
         for given in view.conflict:
             words = ft.Column([ft.Text(f"{given.who}：{given.what}", size=BODY, weight=ft.FontWeight.W_600),
                                *([ft.Text(given.note, size=BODY)] if given.note else []),
-                               ft.Text(given.when, size=14, color=MUTED)], spacing=2, expand=True)
+                               ft.Text(given.when, size=BODY, color=MUTED)], spacing=2, expand=True)
             row: list[ft.Control] = [words]
             if view.can_choose:
                 row.append(ft.FilledButton(content=_label(t("inspect.conflict.choose")), height=TOUCH,
@@ -516,7 +523,7 @@ class InspectionScreen:
     def _text_answer(self, item_id: str, text: str) -> None:
         self._after(self.model.answer_text(item_id, text))
 
-    def _note(self, item_id: str, text: str) -> None:
+    def _note(self, item_id: str, text: str | None) -> None:
         self._after(self.model.save_note(item_id, text))
 
     def _raise(self, item_id: str) -> None:
@@ -568,7 +575,7 @@ def _choice_chip(label: str, selected: bool, on_select: Callable[[], None], *, d
 
 def _add_tile(icon: ft.IconData, label: str, on_click, busy: bool) -> ft.Control:
     return ft.Container(ft.Column([ft.Icon(icon, size=30, color="#00695C"),
-                                   ft.Text(label, size=14, color="#00695C", text_align=ft.TextAlign.CENTER)],
+                                   ft.Text(label, size=BODY, color="#00695C", text_align=ft.TextAlign.CENTER)],
                                   alignment=ft.MainAxisAlignment.CENTER,
                                   horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=2),
                         width=TILE + 16, height=TILE, border_radius=12, bgcolor="#E0F2F1", on_click=on_click, ink=True,

@@ -22,7 +22,7 @@ from app.inspections import (INSPECTION, NOT_APPLICABLE, Inspection, InspectionS
                              ResponseType, Template, answer_item, inspection_document, inspection_state,
                              list_inspections, published_templates, raise_issue_from_item, start_inspection)
 from app.issues import Issue, Location, LocationSource, PlaceType, make_location
-from app.models import Person, Station
+from app.models import Person, SpecialGroup, Station
 from app.outbox import waiting_changes
 from app.photos import PhotoError, Watermark, process_photos
 from app.problems import Problem
@@ -190,6 +190,7 @@ class StartForm:
         self.place_type = self.template.place_type if self.template else PlaceType.OTHER.value
         self.location: Location | None = None
         self.participant_ids: list[str] = []
+        self.group_id: str | None = None  # a special group's joint inspection
         self.errors: dict[str, str] = {}
         self.notice = ""
         self.inspection_id: str | None = None
@@ -204,6 +205,28 @@ class StartForm:
 
     def place_type_options(self) -> list[Option]:
         return [Option(p.value, self.ctx.t(f"place.{p.value}"), p.value == self.place_type) for p in PlaceType]
+
+    def group_options(self) -> list[Option]:
+        """The special groups (e.g. 柑桔产业专门小组): choosing one ticks its members."""
+        with self.ctx.session() as session:
+            groups = list(session.exec(select(SpecialGroup).order_by(col(SpecialGroup.sort_order))))
+        return [Option(g.id, self.ctx.t("inspect.start.group", name=self.ctx.name_of(g), n=len(g.member_ids)),
+                       g.id == self.group_id) for g in groups]
+
+    def choose_group(self, group_id: str) -> None:
+        """A group's joint inspection: its members take part (again unticked when the group is unchosen)."""
+        with self.ctx.session() as session:
+            group = session.get(SpecialGroup, group_id)
+            before = session.get(SpecialGroup, self.group_id) if self.group_id else None
+        me = self.ctx.current_user()
+        if before is not None:
+            self.participant_ids = [p for p in self.participant_ids if p not in before.member_ids]
+        if group is None or group_id == self.group_id:
+            self.group_id = None
+            return
+        self.group_id = group.id
+        for person in group.member_ids:
+            self.toggle_participant(person, me is None or person != me.id)
 
     def participant_options(self) -> list[Participant]:
         """The deputies and station staff who may take part, the user's own station first."""
@@ -276,7 +299,8 @@ class StartForm:
             with self.ctx.session() as session:
                 inspection = start_inspection(session, actor=self.ctx.actor(), template=self.template,
                                               place_name=self.place_name.strip(), place_type=self.place_type,
-                                              location=self.location, participant_ids=self.participant_ids)
+                                              location=self.location, participant_ids=self.participant_ids,
+                                              group_id=self.group_id)
         except DomainError as refusal:
             self.errors[refusal.field or "form"] = _refusal(self.ctx, refusal)
             return None
@@ -338,6 +362,7 @@ class ItemView:
     flagged: bool
     needs: str  # what a flagged answer needs: 需要拍照或写明情况
     missing: bool  # flagged and without it: sign-off is refused until it is given
+    evidence: str  # what a flagged answer has: 已写明情况 / 已拍照 / 已拍照并写明情况
     by: str  # 孙丽填写 when the answer shown is someone else's
     conflict: tuple[GivenAnswer, ...]
     can_choose: bool
@@ -447,8 +472,10 @@ class InspectionModel:
             conflicts = sum(1 for i in shown if state.in_conflict(i.id))
             label = t("inspect.tab", title=_text(self.ctx, section.title, section.title_en), done=done,
                       total=len(shown))
-            if flagged or conflicts:
-                label += t("inspect.tab_attention", n=flagged + conflicts)
+            if flagged:
+                label += t("inspect.tab_flagged", n=flagged)
+            if conflicts:
+                label += t("inspect.tab_conflicts", n=conflicts)
             tabs.append(SectionTab(section.id, label, section.id == self.section, bool(flagged or conflicts)))
         tabs.append(SectionTab(RESULTS, t("inspect.tab_results"), self.section == RESULTS, False))
         return tabs
@@ -505,12 +532,14 @@ class InspectionModel:
             answered=shown is not None, answer=answer_words(ctx, item, value) if shown else t("inspect.answer.none"),
             note=note, photos=tuple(shown.photos) if shown else (),
             flagged=flagged, needs=t(NEEDS[item.requires]) if flagged and item.requires else "", missing=missing,
+            evidence=_evidence(t, counted) if flagged and not missing else "",
             by=t("inspect.by", name=self._name(shown.by)) if shown and shown.by != self.me else "",
             conflict=tuple(GivenAnswer(a.event_id, self._name(a.by), answer_words(ctx, item, a.value), a.note,
                                        t.datetime(a.at)) for a in given) if conflict else (),
             can_choose=conflict and self.is_lead and self.editable,
             issue=issue, can_raise=flagged and issue is None and self.editable_issue,
-            extras_open=item.id in self.opened or flagged or bool(note) or bool(shown and shown.photos),
+            extras_open=(item.type is ResponseType.PHOTO or item.id in self.opened or flagged or bool(note)
+                         or bool(shown and shown.photos)),
             error=self.errors.get(item.id, ""))
 
     @property
@@ -588,6 +617,11 @@ class InspectionModel:
             return Outcome(False)
         return self.answer(item_id, value, confirmed=confirmed)
 
+    def leave_text(self, item_id: str) -> Outcome:
+        """The text field lost focus: save what was typed, if anything was."""
+        typed = self.typed.get(item_id, "")
+        return self.answer_text(item_id, typed) if typed.strip() else Outcome(True)
+
     def answer_text(self, item_id: str, text: str) -> Outcome:
         if not text.strip():
             self.errors[item_id] = self.ctx.t("inspect.text.required")
@@ -617,10 +651,14 @@ class InspectionModel:
         self.notes[item_id] = text
 
     def save_note(self, item_id: str, text: str | None = None) -> bool:
-        """Record the note with the item's answer; before there is an answer, it waits for one."""
+        """Record the note with the item's answer; before there is an answer, it waits for one.
+
+        Without text, the note typed so far (set_note) is saved; nothing typed, nothing is recorded."""
         if text is not None:
             self.notes[item_id] = text
-        note = self.notes.get(item_id, "")
+        if item_id not in self.notes:
+            return True
+        note = self.notes[item_id]
         current = self._mine_or_counted(item_id)
         if current is None:
             if self.template.items[item_id].type is ResponseType.PHOTO:
@@ -750,6 +788,14 @@ class InspectionModel:
         lines = (self.ctx.t.datetime(utcnow()), self.inspection.place_name,
                  self.ctx.t("watermark.signature", township=self.ctx.settings.township, name=user.name if user else ""))
         return Watermark(tuple(line for line in lines if line))
+
+
+def _evidence(t, answer) -> str:
+    """What a flagged answer carries, in words (the colour of the line only adds to them)."""
+    words = {(True, True): "inspect.evidence.both", (True, False): "inspect.evidence.photo",
+             (False, True): "inspect.evidence.note"}
+    key = words.get((bool(answer.photos), bool(answer.note.strip())))
+    return t(key) if key else ""
 
 
 def _kind(item: Item) -> str:

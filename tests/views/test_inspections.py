@@ -108,6 +108,25 @@ def test_start_asks_for_the_place_and_offers_the_stations_people_first(zhou):
 
 
 # -- answering ------------------------------------------------------------------------------------------------------
+def test_a_special_groups_joint_inspection_takes_its_members(zhou):
+    form = InspectionsModel(zhou).start_form()
+    [group] = form.group_options()
+    assert group.label == "柑桔产业专门小组（3 人）" and not group.selected
+    form.toggle_participant(SUN, True)
+    form.choose_group(group.value)
+    chen, yang = stable_id("person", "deputy-chen"), stable_id("person", "deputy-yang")
+    assert form.participant_ids == [SUN, chen, yang]  # the group's members but the lead himself
+    assert [p.name for p in form.participant_options() if p.selected] == ["孙丽", "陈志明", "杨春燕"]
+    form.choose_group(group.value)  # unchosen: its members go again, the others stay
+    assert form.participant_ids == [SUN] and form.group_id is None
+    form.choose_group(group.value)
+    form.set_template("citrus-orchard")
+    form.set_place_name("新庄村柑桔示范园")
+    with zhou.session() as session:
+        inspection = session.get(Inspection, form.start())
+    assert inspection.group_id == group.value and set(inspection.participant_ids) == {SUN, chen, yang}
+
+
 def test_each_answer_is_recorded_at_once_and_the_checklist_counts_it(zhou):
     model = start(zhou)
     assert model.section == "canteen" and model.progress_text == "已查 0/29 项"
@@ -131,7 +150,10 @@ def test_each_answer_is_recorded_at_once_and_the_checklist_counts_it(zhou):
     assert [t.label for t in model.tabs][:2] == ["食堂食品安全 1/11", "消防安全 1/7 · 问题 1"]
     assert model.save_note("fire.escape_routes", "  二楼安全出口被课桌堵塞 ")
     escape = item(model, "fire.escape_routes")
-    assert escape.note == "二楼安全出口被课桌堵塞" and not escape.missing
+    assert escape.note == "二楼安全出口被课桌堵塞" and not escape.missing and escape.evidence == "已写明情况"
+    events = outbox_kinds(zhou).count("inspection.event")
+    assert model.save_note("fire.escape_routes")  # the field lost focus with nothing new typed
+    assert outbox_kinds(zhou).count("inspection.event") == events and item(model, "fire.escape_routes").note
 
 
 def test_a_note_typed_before_the_answer_goes_with_it(zhou):
@@ -179,6 +201,7 @@ def test_choices_texts_and_the_typed_words_survive_a_redraw(zhou):
     model.set_typed("cultivation.support", "希望推广水肥一体化")
     model.reload()  # a sync redraws the screen before the text is saved
     assert item(model, "cultivation.support").value_text == "希望推广水肥一体化"
+    assert model.leave_text("cultivation.methods").saved and not model.errors  # nothing typed: nothing to say
     assert not model.answer_text("cultivation.support", "  ").saved
     assert model.answer_text("cultivation.support", "希望推广水肥一体化").saved
     assert item(model, "cultivation.support").answer == "希望推广水肥一体化"
@@ -211,6 +234,7 @@ def test_two_different_answers_are_shown_to_the_lead_with_who_gave_them_and_he_p
     assert [(g.who, g.what) for g in drill.conflict] == [("周海涛", "是"), ("孙丽", "否")]
     assert drill.conflict[1].note == "本学期还没有演练" and drill.can_choose
     assert model.conflicts_text == "1 项答案不同"
+    assert [t.label for t in model.tabs][1] == "消防安全 0/7 · 待定 1"  # not counted until the lead picks
     assert model.blockers == ["“本学期已组织消防疏散演练”有两个不同的答案，请先确定采用哪一个。"]
     assert not model.sign_off()
     assert "本学期已组织消防疏散演练" in model.errors["sign_off"] and "fire.drill" not in model.errors["sign_off"]
