@@ -215,9 +215,11 @@ def _log_items(ctx: AppContext, model: ReceptionLogModel, *, on_open_issue: OnOp
                                                      lambda _: actions["visitor"]())]),
                                   padding=ft.Padding.symmetric(horizontal=16, vertical=12)))
     items.append(section_title(model.attended_text))
+    # A chip without a handler is drawn greyed out: an attended deputy's keeps one that does nothing (there is
+    # no un-attending), so it stays in full contrast.
     attendees = [ft.Chip(label=ft.Text(a.label, size=BODY), selected=a.attended, show_checkmark=True, height=TOUCH,
                          disabled=not a.can_mark and not a.attended,
-                         on_select=(lambda _, i=a.id: actions["attend"](i)) if a.can_mark else None)
+                         on_select=(lambda _, i=a.id: actions["attend"](i)) if a.can_mark else _stay_selected)
                  for a in model.attendees]
     items.append(padded(ft.Row(attendees, wrap=True, spacing=8, run_spacing=8) if attendees
                         else quiet(t("reception.log.no_deputies"))))
@@ -235,6 +237,11 @@ def _log_items(ctx: AppContext, model: ReceptionLogModel, *, on_open_issue: OnOp
     if not model.visitors:
         items.append(empty_state(ft.Icons.PEOPLE_OUTLINE, model.empty_text))
     return items
+
+
+def _stay_selected(e) -> None:
+    e.control.selected = True
+    _update(e.control)
 
 
 def _concern(ctx: AppContext, line: ConcernLine, *, on_open_issue: OnOpen, actions: dict) -> ft.Control:

@@ -67,7 +67,8 @@ def _row(row: VisitRow, on_open: OnOpen) -> ft.Control:
         words.append(quiet(row.people_met))
     if chips:
         words.append(ft.Row(chips, wrap=True, spacing=6, run_spacing=6))
-    lines: list[ft.Control] = [ft.Row([thumbnail(row.thumbnail), ft.Column(words, spacing=4, expand=True)],
+    picture = [thumbnail(row.thumbnail)] if row.thumbnail else []  # no empty frame for a visit without photos
+    lines: list[ft.Control] = [ft.Row(picture + [ft.Column(words, spacing=4, expand=True)],
                                       spacing=12, vertical_alignment=ft.CrossAxisAlignment.START)]
     return card(lines, identifier="visit-row", on_click=lambda: on_open(row.id))
 

@@ -171,6 +171,21 @@ def test_screenshots_of_the_station_screens_on_a_phone_and_a_wide_screen(browser
             expect_screen(page, "联络站")
             expect(text(page, "离线：修改联络站和专门小组需要联网").first).to_be_visible()
             shoot(page, "stations-office")
+            station = by_id(page, "station-row").first
+            tap(station.get_by_role("button", name="编辑"))
+            expect(field_input(page, "地址")).to_be_attached()
+            tap(button(page, "保存到镇人大"))
+            expect(text(page, "没有做任何改动").first).to_be_visible()  # offline: said in plain words
+            shoot(page, "station-edit-offline")
+            tap(button(page, "取消"))
+            expect(field_input(page, "地址")).to_have_count(0)
+            tap(button(page, "新增专门小组"))
+            expect(field_input(page, "小组名称")).to_be_attached()
+            shoot(page, "group-new")
+            tap(button(page, "取消"))
+            expect(field_input(page, "小组名称")).to_have_count(0)
+            tap(station.get_by_role("button", name="下载海报"))
+            expect(text(page, "下载海报需要联网").first).to_be_visible()
             tap(button(page, "代表接待日："))
             expect_screen(page, "代表接待日")
             if viewport is PHONE:
