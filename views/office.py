@@ -7,12 +7,14 @@ from typing import Callable, TypeVar
 import flet as ft
 
 from app.viewmodels.context import AppContext
+from app.viewmodels.exports import ExportModel
 from app.viewmodels.office import Chip, Tone
 from app.viewmodels.queue import QueueModel, QueueRow
 from app.viewmodels.supervise import LetterForm, LetterRow, SupervisionForm, SuperviseModel, SuperviseRow
 from app.viewmodels.triage import TriageModel, TriageRow
 from views.actions import assign_dialog, open_action
 from views.components import empty_state, section_title, status_chip, thumbnail
+from views.exports import export_row
 from views.theme import BODY, TOUCH
 
 OnOpen = Callable[[str], None]
@@ -38,7 +40,8 @@ def triage_body(page: ft.Page, ctx: AppContext, *, on_open: OnOpen) -> ft.Contro
     root = _screen()
 
     def draw() -> None:
-        items: list[ft.Control] = [_heading(model.count_text)]
+        items: list[ft.Control] = [_heading(model.count_text), export_row(page, ctx, lambda: ExportModel(
+            ctx, list_ids=[r.id for r in model.rows], list_title=t("shell.nav.triage")))]
         bar = _batch_bar(ctx, model.selection_text, [
             ft.FilledButton(content=_label(t("office.triage.assign_selected")), icon=ft.Icons.SEND, height=TOUCH,
                             on_click=lambda _: assign(model.selected_ids)),
@@ -71,7 +74,9 @@ def supervise_body(page: ft.Page, ctx: AppContext, *, on_open: OnOpen) -> ft.Con
     saver, _ = _per_page(page, "letter-saver", lambda: _Saver(page, ctx))
 
     def draw() -> None:
-        items: list[ft.Control] = []
+        items: list[ft.Control] = [export_row(page, ctx, lambda: ExportModel(
+            ctx, tables=("issue", "letter"), list_ids=[r.id for r in model.overdue + model.due_soon],
+            list_title=t("shell.nav.supervise")))]
         bar = _batch_bar(ctx, model.selection_text, _supervise_buttons(t, lambda: model.selected_ids, steps),
                          on_clear=lambda: change(model.clear_selection)) if model.selected_ids else None
         for title, rows, empty in ((model.overdue_title, model.overdue, "office.supervise.empty_overdue"),

@@ -39,6 +39,7 @@ NAV_ICONS = {
     "supervise": (ft.Icons.ALARM_OUTLINED, ft.Icons.ALARM),
     "queue": (ft.Icons.ASSIGNMENT_OUTLINED, ft.Icons.ASSIGNMENT),
     "inspections": (ft.Icons.FACT_CHECK_OUTLINED, ft.Icons.FACT_CHECK),
+    "map": (ft.Icons.MAP_OUTLINED, ft.Icons.MAP),
     "projects": (ft.Icons.HOW_TO_VOTE_OUTLINED, ft.Icons.HOW_TO_VOTE),
     "me": (ft.Icons.PERSON_OUTLINE, ft.Icons.PERSON),
 }
@@ -217,6 +218,10 @@ class Shell:
             from views.office import queue_body
 
             body, title = queue_body(self.page, self.ctx, on_open=self._open_issue), t("shell.nav.queue")
+        elif path == "/map":
+            from views.map import map_body
+
+            body, title = map_body(self.page, self.ctx, go=self.go), t("map.screen_title")
         elif path == DASHBOARD:
             from views.dashboard import dashboard_body
 

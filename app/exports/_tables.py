@@ -230,7 +230,8 @@ def _value(t: Translator, kind: RecordKind, column: str, value: Any, names: _Nam
         return LIST_SEPARATOR.join(names(str(v)) for v in value)
     text = str(value)
     if column == "status":
-        return t.of_kind("status", kind.name, text) if text else ""
+        own = f"export.status.{kind.name}.{text}"  # a kind whose status shares a code but not a word
+        return t(own) if t.has(own) else t.of_kind("status", kind.name, text) if text else ""
     prefix = VALUE_PREFIXES.get(column)
     if prefix and t.has(prefix + text):
         return t(prefix + text)

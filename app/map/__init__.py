@@ -14,11 +14,11 @@
 from app.map._cluster import CLUSTER_PX, Cluster, cluster, fit
 from app.map._grid import grid_lines, grid_step
 from app.map._coords import gcj02_to_wgs84, out_of_china, to_pixels, wgs84_to_gcj02
-from app.map._points import (INSPECTION_COLOUR, LEGEND, STATION_COLOUR, STATUS_COLOURS, LegendEntry, MapPoint,
+from app.map._points import (CLUSTER_COLOUR, INSPECTION_COLOUR, LEGEND, STATION_COLOUR, STATUS_COLOURS, LegendEntry, MapPoint,
                              PointKind, colour_of, map_points)
 from app.map._tiles import AMAP, NONE, TIANDITU, TileLayerSpec, TileSource, TilesOff, expand, tile_source
 
 __all__ = ["CLUSTER_PX", "Cluster", "cluster", "fit", "grid_lines", "grid_step", "gcj02_to_wgs84", "out_of_china", "to_pixels",
-           "wgs84_to_gcj02", "INSPECTION_COLOUR", "LEGEND", "STATION_COLOUR", "STATUS_COLOURS", "LegendEntry",
+           "wgs84_to_gcj02", "CLUSTER_COLOUR", "INSPECTION_COLOUR", "LEGEND", "STATION_COLOUR", "STATUS_COLOURS", "LegendEntry",
            "MapPoint", "PointKind", "colour_of", "map_points", "AMAP", "NONE", "TIANDITU", "TileLayerSpec",
            "TileSource", "TilesOff", "expand", "tile_source"]
