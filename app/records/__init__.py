@@ -17,7 +17,7 @@ from app.records._kind import (BUILTIN_KINDS, CREATE, Action, Context, EventType
                                attached_photos, RecordKind, Scope, ScopeValues,
                                Visibility, kind_named, kind_of_mutation, kinds, mutation_kinds, payload_models,
                                register, unregister, value_of)
-from app.records._local import (StoreContext, add_event, add_record, create_record, first_photos, photos_of, queue,
+from app.records._local import (StoreContext, add_event, add_history, add_record, create_record, first_photos, photos_of, queue,
                                 record_event, refresh, state_of, timeline)
 from app.records._rules import (FUTURE_SLACK, TEXT_MAX, Creation, Verdict, actor_of, allowed_events, apply,
                                 check_event, check_new_photos, check_time, may_record,
@@ -31,7 +31,7 @@ __all__ = [
     "PhotoBody", "PhotoPayload", "Sha256", "Time", "Uuid",
     "BUILTIN_KINDS", "CREATE", "Action", "Context", "EventType", "Grant", "Happened", "action_of", "attached_photos", "RecordKind", "Scope", "ScopeValues", "Visibility",
     "kind_named", "kind_of_mutation", "kinds", "mutation_kinds", "payload_models", "register", "unregister", "value_of",
-    "StoreContext", "add_event", "add_record", "create_record", "first_photos", "photos_of", "queue",
+    "StoreContext", "add_event", "add_history", "add_record", "create_record", "first_photos", "photos_of", "queue",
     "record_event", "refresh", "state_of", "timeline",
     "FUTURE_SLACK", "TEXT_MAX", "Creation", "Verdict", "actor_of", "allowed_events", "apply", "check_event",
     "check_new_photos", "may_record",

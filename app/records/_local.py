@@ -22,8 +22,8 @@ from app.ids import new_id
 from app.problems import Problem
 from app.records._bodies import CreateBody, EventBody
 from app.records._kind import RecordKind, attached_photos
-from app.records._rules import (check_new_photos, creation, event_row, fold, judge_create, judge_event, photo_row,
-                                timeline_key)
+from app.records._rules import (apply, check_new_photos, creation, event_row, fold, judge_create, judge_event,
+                                photo_row, timeline_key)
 from app.records._tables import RecordEvent, RecordPhoto
 from app.models import OutboxMutation
 
@@ -35,6 +35,7 @@ class StoreContext:
         self.session = session
         self._now = now
         self._seen: dict[tuple[str, str], bool] = {}
+        self._rows: dict[tuple[str, str], Mapping[str, Any] | None] = {}
 
     def has(self, table: str, record_id: str) -> bool:
         key = (table, record_id)
@@ -45,9 +46,13 @@ class StoreContext:
         return self._seen[key]
 
     def row(self, table: str, record_id: str) -> Mapping[str, Any] | None:
-        columns = SQLModel.metadata.tables[table]
-        found = self.session.execute(core_select(columns).where(columns.c.id == record_id)).mappings().first()
-        return dict(found) if found is not None else None
+        """A row as stored, read once for as long as this context judges (nothing is written meanwhile)."""
+        key = (table, record_id)
+        if key not in self._rows:
+            columns = SQLModel.metadata.tables[table]
+            found = self.session.execute(core_select(columns).where(columns.c.id == record_id)).mappings().first()
+            self._rows[key] = dict(found) if found is not None else None
+        return self._rows[key]
 
     def now(self) -> datetime:
         return self._now or utcnow()
@@ -91,6 +96,42 @@ def add_event(session: Session, kind: RecordKind, body: Mapping[str, Any] | Even
     session.flush()
     refresh(session, kind, record)
     return event
+
+
+def add_history(session: Session, kind: RecordKind, body: Mapping[str, Any] | CreateBody, *, actor: Actor,
+                events: Iterable[tuple[Actor, Mapping[str, Any] | EventBody]] = (), now: datetime | None = None) -> Any:
+    """Add a record with a timeline of events, each judged as `add_event` would judge it, in one write.
+
+    For records that arrive with their history (the demo township, an import): the state
+    is carried from event to event instead of folded again from the store each time. The
+    events must come in their timeline's order (by time); no outbox, no commit.
+    """
+    ctx = StoreContext(session, now)
+    model = judge_create(kind, body, actor=actor, ctx=ctx)
+    made = creation(kind, model, actor=actor, now=ctx.now())
+    if session.get(kind.table, model.id) is not None:
+        raise DomainError(Problem.RECORD_EXISTS, field="id", id=model.id)
+    state, rows, photos = made.state, [made.event], list(made.photos)
+    for by, event in events:
+        judged, event_type, payload = judge_event(kind, state, event, actor=by, ctx=ctx)
+        added = attached_photos(event_type, payload)
+        check_new_photos([p["sha256"] for p in photos], added)
+        row = event_row(kind, model.id, event_id=judged.id, type_=judged.type, actor=by, payload=payload,
+                        created_at=judged.created_at or ctx.now())
+        if as_utc(row["created_at"]) < as_utc(rows[-1]["created_at"]):
+            raise ValueError("a history's events come in the order of their times")
+        photos += [photo_row(kind, model.id, photo, len(photos) + offset) for offset, photo in enumerate(added)]
+        state = apply(event_type, state, payload, by, row["created_at"], event_id=judged.id)
+        rows.append(row)
+    record = kind.table(**(made.row | kind.derived(state)))
+    record.updated_at = max(as_utc(r["created_at"]) for r in rows)
+    if kind.search_text is not None:
+        record.search_text = kind.search_text(record.model_dump())
+    session.add(record)
+    session.flush()
+    session.add_all([RecordPhoto(**p) for p in photos] + [RecordEvent(**r) for r in rows])
+    session.flush()
+    return record
 
 
 def create_record(session: Session, kind: RecordKind, body: CreateBody, *, actor: Actor) -> Any:

@@ -10,7 +10,8 @@ year; a quiz attempt (人次) once handed in during the year; people received ov
 reception days held in the year; a problem solved when it is resolved now and its
 resolution fell in the year; a voted project when a vote of the year chose it; a rating
 round when it closed; the look-back rate over the issues looked back at in the year, of
-which those confirmed fixed now; an opinion when it was collected in the year.
+which those confirmed fixed now; an opinion in the year of the project it was shaped into,
+else in the year it was collected.
 """
 
 from __future__ import annotations
@@ -80,6 +81,20 @@ class YearFigures:
         return rate(len(self.rectified_ids), len(self.looked_back_ids))
 
 
+def opinions_of(session: Session, year: int) -> list[str]:
+    """The project opinions of a year: those shaped into a project of the year (collected before its
+    vote, perhaps the year before), and those collected in the year not shaped into another year's."""
+    since, until = year_bounds(year)
+    years = dict(session.exec(select(Project.id, Project.year)).all())
+    found = []
+    for opinion_id, created_at, project_id in session.exec(
+            select(Opinion.id, Opinion.created_at, Opinion.project_id).order_by(col(Opinion.created_at))):
+        shaped = years.get(project_id) if project_id else None
+        if shaped == year or (shaped is None and since <= created_at < until):
+            found.append(opinion_id)
+    return found
+
+
 def year_figures(session: Session, year: int) -> YearFigures:
     """Every figure of a year from this store (the office's replica or the central store: the township's)."""
     since, until = year_bounds(year)
@@ -114,8 +129,7 @@ def year_figures(session: Session, year: int) -> YearFigures:
     looked = list(dict.fromkeys(looked))
     verified = set(session.exec(select(Issue.id).where(col(Issue.id).in_(looked), Issue.status == "verified")).all()) \
         if looked else set()
-    opinions = session.exec(select(Opinion.id).where(col(Opinion.created_at) >= since, col(Opinion.created_at) < until)
-                            .order_by(col(Opinion.created_at))).all()
+    opinions = opinions_of(session, year)
     loop = loop_report(session, Period.whole_year(year)).total
     return YearFigures(
         year=year,

@@ -106,7 +106,7 @@ def summary_document(f: YearFigures, sections: Sequence[Section], names: Names, 
         [t("year.fig.ratings"), str(len(f.rating_rounds))],
         [t("year.fig.look_back"), _pct(f.look_back_rate)],
         [t("year.fig.opinions"), str(len(f.opinion_ids))],
-    ], widths_mm=[100, 56])
+    ], widths_mm=[92, 64])
     for number, section in enumerate([s for s in sections if s.text.strip()], start=1):
         doc.heading1(f"{chinese_number(number)}、{section.heading}")
         for paragraph in [p.strip() for p in section.text.splitlines() if p.strip()]:

@@ -145,7 +145,7 @@ def _serve(args, settings: Settings) -> int:
         from sync.server.demo import DEMO_PASSWORD, load_demo
 
         with _engine(settings) as engine:
-            accounts = load_demo(engine)
+            accounts = load_demo(engine, year=True)
         print(f"demo township loaded; every login's password is {DEMO_PASSWORD}: "
               + ", ".join(a.username for a in accounts))
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower())
@@ -206,7 +206,7 @@ def _load_demo(args, settings: Settings) -> int:
     from sync.server.demo import DEMO_PASSWORD, load_demo
 
     with _engine(settings) as engine:
-        accounts = load_demo(engine, issues=not args.no_issues)
+        accounts = load_demo(engine, issues=not args.no_issues, year=not args.no_issues)
     rows = [("username", "name", "role", "station", "department")]
     rows += [(a.username, a.name, a.role, a.station, a.department) for a in accounts]
     widths = [max(_width(row[i]) for row in rows) for i in range(5)]

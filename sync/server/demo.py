@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from app.demo import PEOPLE, seed_demo, seed_people
+from app.demo_year import seed_demo_year
 from app.reference import seed_reference
 from sync.server import auth
 from sync.server.changes import log_unlogged_records, sync_reference
@@ -24,15 +25,19 @@ class DemoAccount:
     department: str
 
 
-def load_demo(engine: Engine, *, issues: bool = True, password: str = DEMO_PASSWORD,
+def load_demo(engine: Engine, *, issues: bool = True, year: bool = False, password: str = DEMO_PASSWORD,
               password_hash: str | None = None) -> list[DemoAccount]:
     """Load the demo township and create a login (username = person code) for each demo person.
 
-    Safe to run again: what is there is left alone. Returns the demo accounts.
+    With `year`, also the township's 2024 on record (app.demo_year: what its published report
+    counts, and its other 61 deputies). Safe to run again: what is there is left alone.
+    Returns the demo accounts.
     """
     with write_session(engine) as session:
         if issues:
             seed_demo(session)  # commits; does nothing if there are issues already
+            if year:
+                seed_demo_year(session)  # commits; does nothing if the year is there
         else:
             seed_reference(session)
             seed_people(session)

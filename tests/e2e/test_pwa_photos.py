@@ -115,6 +115,7 @@ def codec_page(pwa_build, tmp_path_factory):  # noqa: F811
         yield page
         browser.close()
     server.shutdown()
+    server.server_close()  # its listening socket too, or the collector finds it open in a later test
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
