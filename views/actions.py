@@ -65,20 +65,24 @@ class ActionDialog:
                     text_size=BODY, keyboard_type=ft.KeyboardType.DATETIME,
                     on_change=lambda e, name=f.name: form.set(name, e.control.value))
             rows.append(part)
-        self.form_error = ft.Text("", size=BODY, color=ERROR, visible=False)
+        self.notices = ft.Text("", size=BODY, color=ERROR, visible=False)  # photos that could not be used
         self.progress = ft.Row([ft.ProgressRing(width=20, height=20), ft.Text("", size=BODY)], visible=False)
-        rows += [self.progress, self.form_error]
+        rows += [self.progress, self.notices]
+        # Why nothing was recorded, beside the buttons: the field it is about may be scrolled away.
+        self.summary = ft.Text("", size=BODY, color=ERROR, visible=False)
         self.submit_button = ft.FilledButton(content=ft.Text(form.submit_label, size=BODY + 2), height=56,
                                              on_click=lambda _: self._submit())
+        buttons = ft.Row([ft.TextButton(content=ft.Text(t("action.cancel"), size=BODY + 1), height=TOUCH,
+                                        on_click=lambda _: self.page.pop_dialog()), self.submit_button],
+                         alignment=ft.MainAxisAlignment.END, wrap=True, spacing=8)
         self.dialog = ft.AlertDialog(
             modal=True, scrollable=True,
             title=ft.Text(form.title, size=22, weight=ft.FontWeight.W_600),
             content=ft.Container(ft.Column(rows, spacing=14, tight=True,
                                            horizontal_alignment=ft.CrossAxisAlignment.STRETCH), width=520),
-            actions=[ft.TextButton(content=ft.Text(t("action.cancel"), size=BODY + 1), height=TOUCH,
-                                   on_click=lambda _: self.page.pop_dialog()),
-                     self.submit_button],
-            actions_alignment=ft.MainAxisAlignment.END, on_dismiss=self._dismissed)
+            actions=[ft.Column([self.summary, buttons], spacing=8, tight=True,
+                               horizontal_alignment=ft.CrossAxisAlignment.STRETCH)],
+            on_dismiss=self._dismissed)
         self.refresh(update=False)
 
     def show(self) -> None:
@@ -103,8 +107,10 @@ class ActionDialog:
         if form.progress:
             self.progress.controls[1].value = form.ctx.t("photos.processing", done=form.progress[0],
                                                          total=form.progress[1])
-        self.form_error.value = form.errors.get("form") or "\n".join(form.notices)
-        self.form_error.visible = bool(self.form_error.value)
+        self.notices.value = "\n".join(form.notices)
+        self.notices.visible = bool(form.notices)
+        self.summary.value = form.errors.get("form") or (form.ctx.t("action.fix_fields") if form.errors else "")
+        self.summary.visible = bool(self.summary.value)
         self.submit_button.disabled = form.busy
         if update and self.dialog.open:
             self.dialog.update()
@@ -131,7 +137,7 @@ class ActionDialog:
                                  height=TOUCH)]
         if f.kind == Kind.DATE:
             box = self.inputs[f.name]
-            box.error = form.errors.get(f.name)
+            box.border_color = ERROR if f.name in form.errors else None  # the words follow at body size
             calendar = ft.OutlinedButton(t("action.pick_date"), icon=ft.Icons.CALENDAR_MONTH, height=TOUCH,
                                          on_click=lambda _: self._pick_date(f.name))
             quick = [(t("action.in_days", n=n), value == form.deadline_in(n),
