@@ -50,11 +50,18 @@ SKIP_SOURCES = ("pwa/web", "pwa/tools", "pwa/requirements.txt")
 # Standard library the app never imports: tests, the REPL and debugger, GUI and mail tools.
 DROP_STDLIB = ("_pyrepl/", "pdb.py", "pydoc.py", "doctest.py", "xmlrpc/", "mailbox.py", "imaplib.py",
                "pickletools.py", "idlelib/", "turtledemo/", "turtle.py", "tkinter/", "ensurepip/", "venv/",
-               "pydoc_data/", "lib2to3/", "test/", "unittest/", "multiprocessing/", "_pydecimal.py", "_pyio.py")
+               "pydoc_data/", "lib2to3/", "test/", "unittest/", "multiprocessing/", "_pydecimal.py", "_pyio.py",
+               "_pydatetime.py", "encodings/mac_", "encodings/cp1", "encodings/cp8", "encodings/cp9",
+               "encodings/koi8", "encodings/iso8859_", "encodings/kz1048", "encodings/ptcp154",
+               "encodings/hp_roman8", "encodings/tis_620", "encodings/palmos", "encodings/cp273",
+               "encodings/cp5", "encodings/cp7")
 # Parts of packages never imported in the app (SQLAlchemy's other databases and test kit, type stubs).
 DROP_PACKAGE = re.compile(r"(^|/)(tests?|__pycache__)/|\.pyi$|py\.typed$|^sqlalchemy/(testing|dialects/"
                           r"(mysql|mssql|oracle|postgresql))/|^sqlalchemy/ext/(mypy|asyncio)/|^sqlalchemy/cyextension/|"
-                          r"^pydantic/v1/|^oauthlib/")
+                          r"^pydantic/(v1|experimental)/|^pydantic/mypy\\.py$|^oauthlib/|"
+                          # Only httpx's own socket transport uses these; the browser build sends through
+                          # fetch (sync/client/_fetch.py), and anyio cannot even be imported in Pyodide.
+                          r"^(httpcore|h11|anyio|certifi)/")
 # Imported at build time from the compiled zips (in node): a build whose bytecode would not load fails.
 SMOKE = ("sqlmodel", "flet", "httpx", "app.issues", "app.viewmodels.capture", "views.shell", "views.main",
          "sync.client", "sync.service", "sync.client._fetch", "pwa._canvas", "pwa._storage")
