@@ -9,9 +9,15 @@ from views.components import section_title
 from views.theme import BODY
 
 
-def me_body(model: MeModel, on_language, *, on_sync=None, on_switch=None) -> ft.Control:
+ENTRY_ICONS = {"quiz": ft.Icons.QUIZ_OUTLINED, "trainings": ft.Icons.SCHOOL_OUTLINED,
+               "reports": ft.Icons.ASSIGNMENT_IND_OUTLINED}
+
+
+def me_body(model: MeModel, on_language, *, on_sync=None, on_switch=None, on_go=None) -> ft.Control:
     t = model.ctx.t
     account: list[ft.Control] = []
+    if on_go is not None:
+        account += [_entry(e, on_go) for e in model.year_entries()]
     if on_sync is not None:
         account.append(ft.ListTile(leading=ft.Icon(ft.Icons.SYNC), title=ft.Text(t("me.sync"), size=BODY),
                                    on_click=lambda _: on_sync(), min_height=56))
@@ -42,3 +48,15 @@ def me_body(model: MeModel, on_language, *, on_sync=None, on_switch=None) -> ft.
         ft.Container(ft.Text(t("me.version", version=model.app_version), size=BODY),
                      padding=ft.Padding.symmetric(horizontal=16)),
     ], spacing=4, scroll=ft.ScrollMode.AUTO, expand=True)
+
+
+def _entry(entry, on_go) -> ft.Control:
+    """知识测试 · 1 场待考: the count in words beside the title, never a bare number."""
+    badge = [ft.Container(ft.Text(entry.badge, size=15, color="#8A4B00", weight=ft.FontWeight.W_600),
+                          bgcolor="#FFF3E0", border_radius=14, padding=ft.Padding.symmetric(horizontal=10, vertical=4))
+             ] if entry.badge else []
+    tile = ft.ListTile(leading=ft.Icon(ENTRY_ICONS.get(entry.key, ft.Icons.CHEVRON_RIGHT)),
+                       title=ft.Row([ft.Text(entry.label, size=BODY), *badge], spacing=8, wrap=True),
+                       trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), min_height=56,
+                       on_click=lambda _: on_go(entry.route))
+    return ft.Semantics(content=tile, identifier=f"me-{entry.key}", container=True)

@@ -235,6 +235,18 @@ class Shell:
 
             body, title = station_screen(self.page, self.ctx, route, go=self.go, on_open_issue=self._open_issue,
                                          on_open_list=self._open_list, locate=self.locate)
+        elif path.startswith(("/quiz", "/me/quiz")):
+            from views.quiz import quiz_screen
+
+            body, title = quiz_screen(self.page, self.ctx, route, go=self.go)
+        elif path.startswith(("/trainings", "/me/trainings")):
+            from views.trainings import trainings_screen
+
+            body, title = trainings_screen(self.page, self.ctx, route, go=self.go)
+        elif path.startswith(("/reports", "/me/reports")):
+            from views.reports import reports_screen
+
+            body, title = reports_screen(self.page, self.ctx, route, go=self.go)
         else:
             body = home_body(HomeModel(self.ctx), on_capture=lambda: self.go(CAPTURE), on_open=self._open_issue,
                              on_go=self.go)
@@ -286,7 +298,7 @@ class Shell:
         syncing = self.ctx.syncer is not None
         return me_body(MeModel(self.ctx), self.ctx.set_language,
                        on_sync=self._open_sync if syncing else None,
-                       on_switch=self._switch_user if syncing else None)
+                       on_switch=self._switch_user if syncing else None, on_go=self.go)
 
     def _capture_view(self) -> ft.View:
         if self.capture is None:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
+from app.actors import OFFICE_ROLES
 from app.models import Station
 from app.settings import LANGUAGES
 from app.viewmodels.context import AppContext
 from app.viewmodels.sync import switch_refusal
+
+
+@dataclass(frozen=True)
+class MeEntry:
+    """A line of 我的 that opens a screen: 知识测试 · 1 场待考."""
+
+    key: str  # quiz | trainings | reports
+    route: str
+    label: str
+    badge: str  # '' when nothing waits
 
 
 class MeModel:
@@ -27,6 +39,25 @@ class MeModel:
         self.station = self.ctx.name_of(station)
         self.language = t.language
         self.watermark = self.ctx.watermark_photos
+
+    def year_entries(self) -> list[MeEntry]:
+        """知识测试, 培训, 述职报告: a deputy's own (with what waits for them), or the office's screens."""
+        from app.viewmodels.quiz import MY_QUIZZES, QUIZZES, QuizListModel
+        from app.viewmodels.reports import MY_REPORTS, REPORTS, MyReportsModel
+        from app.viewmodels.trainings import MY_TRAININGS, TRAININGS, MyTrainingsModel
+
+        t, user = self.ctx.t, self.ctx.current_user()
+        if user is None:
+            return []
+        if user.role in OFFICE_ROLES:
+            return [MeEntry("quiz", QUIZZES, t("me.quiz"), ""), MeEntry("trainings", TRAININGS, t("me.trainings"), ""),
+                    MeEntry("reports", REPORTS, t("me.reports"), "")]
+        quiz, trainings, reports = QuizListModel(self.ctx), MyTrainingsModel(self.ctx), MyReportsModel(self.ctx)
+        return [MeEntry("quiz", MY_QUIZZES, t("me.quiz"), t("me.quiz_badge", n=quiz.to_take) if quiz.to_take else ""),
+                MeEntry("trainings", MY_TRAININGS, t("me.trainings"),
+                        t("me.trainings_badge", n=trainings.to_confirm) if trainings.to_confirm else ""),
+                MeEntry("reports", MY_REPORTS, t("me.reports"),
+                        t("me.reports_badge", n=reports.to_write) if reports.to_write else "")]
 
     def language_options(self) -> list[tuple[str, str]]:
         return [(code, self.ctx.t(f"language.{code}")) for code in LANGUAGES]

@@ -62,6 +62,8 @@ def allowed(route: str, role: str | None) -> bool:
         return role in OFFICE_ROLES
     if path == "/queue":
         return role == Role.DEPARTMENT
+    if _year_work(path):
+        return role in OFFICE_ROLES  # the office's trainings, duty reports and quizzes; a deputy's are under /me/
     return True
 
 
@@ -78,7 +80,28 @@ def parent_of(route: str, role: str | None) -> str:
         return INSPECTIONS.route if INSPECTIONS in destinations(role) else HOME.route
     if path.startswith(PROJECTS.route + "/"):
         return PROJECTS.route
+    if path.startswith(ME.route + "/") or _year_work(path):
+        return _year_parent(path, role)
     return HOME.route
+
+
+# The year's work: trainings, duty reports, the quiz. The office's at /trainings, /reports, /quiz (one: /quiz/<id>,
+# a report: /reports/<call>/<id>); a deputy's own under 我的 (/me/quiz, /me/quiz/<id>, ...).
+YEAR_WORK = ("/trainings", "/reports", "/quiz")
+
+
+def _year_work(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in YEAR_WORK)
+
+
+def _year_parent(path: str, role: str | None) -> str:
+    """One level up (/reports/<call>/<id> → /reports/<call> → /reports); the lists go to the office's year or 我的."""
+    parent = path.rsplit("/", 1)[0]
+    if parent and parent != ME.route and (_year_work(parent) or parent.startswith(ME.route + "/")):
+        return parent
+    if parent != ME.route and "/year" in {d.route for d in destinations(role)}:
+        return "/year"
+    return ME.route
 
 
 def section_of(route: str, role: str | None, parents: dict[str, str] | None = None) -> str:
