@@ -13,7 +13,7 @@ ENTRY_POINT = ROOT / "app" / "__main__.py"  # the door to views/, loaded by name
 PRODUCTION = ("app", "views", "sync")
 DEMO = "app.demo"
 # May import the demo township at any level: the central store's demo loader and its admin commands.
-DEMO_LOADERS = {"app/demo.py", "sync/server/demo.py", "sync/server/__main__.py"}
+DEMO_LOADERS = {"app/demo.py", "app/demo_year.py", "sync/server/demo.py", "sync/server/__main__.py"}
 # May import it inside a function only: the field app's `--demo` branch.
 DEMO_ON_DEMAND = {"views/main.py"}
 # What a phone (or the browser build) imports to record and sync; Pillow must wait for the first photo.
