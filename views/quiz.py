@@ -27,7 +27,7 @@ from views.theme import BODY, TOUCH
 
 Go = Callable[[str], None]
 TEAL, INK, LINE = "#00695C", "#263238", "#90A4AE"
-ANSWER_HEIGHT = 60
+ANSWER_PADDING = 16  # above and below a 28 px icon: every answer is at least 60 px high
 
 
 def quiz_screen(page: ft.Page, ctx: AppContext, route: str, *, go: Go) -> tuple[ft.Control, str]:
@@ -133,7 +133,7 @@ def _sheet(ctx: AppContext, model: TakeQuizModel, clock: ft.Text, draw, ask_hand
                                 ft.Row([ft.Icon(ft.Icons.TIMER_OUTLINED, color=INK), clock], spacing=4, tight=True)],
                                alignment=ft.MainAxisAlignment.SPACE_BETWEEN, wrap=True),
                         padding=ft.Padding.only(left=16, right=16, top=12, bottom=4), bgcolor="#E0F2F1")
-    items: list[ft.Control] = [head, _pad(_chip(Chip(model.type_text, Tone.INFO)), top=12),
+    items: list[ft.Control] = [head, _pad(ft.Row([_chip(Chip(model.type_text, Tone.INFO))]), top=12),
                                _pad(ft.Text(q.text, size=BODY + 3, weight=ft.FontWeight.W_600, color=INK))]
     if q.type == "multiple":
         items.append(_pad(_meta(t("quiz.multiple_hint"))))
@@ -154,7 +154,7 @@ def _sheet(ctx: AppContext, model: TakeQuizModel, clock: ft.Text, draw, ask_hand
 
 
 def _answer(option: AnswerOption, multiple: bool, on_choose: Callable[[str], None]) -> ft.Control:
-    """One answer: the whole row is the target, at least 60 px high; chosen is filled, with a tick, not colour alone."""
+    """One answer: the whole row is the target, 60 px high or more; chosen is filled, with a tick, not colour alone."""
     if multiple:
         icon = ft.Icons.CHECK_BOX if option.selected else ft.Icons.CHECK_BOX_OUTLINE_BLANK
     else:
@@ -165,8 +165,7 @@ def _answer(option: AnswerOption, multiple: bool, on_choose: Callable[[str], Non
                                        weight=ft.FontWeight.W_600 if option.selected else None)], spacing=12),
                        bgcolor=TEAL if option.selected else "#FFFFFF", border=ft.Border.all(2, TEAL if option.selected
                                                                                              else LINE),
-                       border_radius=12, padding=ft.Padding.symmetric(horizontal=14, vertical=12),
-                       constraints=ft.BoxConstraints(min_height=ANSWER_HEIGHT), ink=True,
+                       border_radius=12, padding=ft.Padding.symmetric(horizontal=14, vertical=ANSWER_PADDING), ink=True,
                        on_click=lambda _: on_choose(option.key))
     return ft.Semantics(content=row, button=True, selected=option.selected, container=True,
                         identifier=f"answer-{option.key}")

@@ -190,6 +190,8 @@ class TakeQuizModel:
             self.facts = quiz_facts(ctx, quiz)
             own = attempts_of(session, quiz.id, self.user.id)
             self.attempts = [t("quiz.attempt_line", n=a.attempt, result=score_text(ctx, a)) for a in own]
+            if own and own[-1].score is not None:
+                self.notice = ""  # 已交卷，同步后出成绩 said its piece: the score is here
             row = _quiz_row(session, quiz.id) or {}
             self.left = attempts_allowed(row, self.user.id) - len(own)
             self.can_start = _is_open(quiz, now) and self.left > 0 and self.sheet is None

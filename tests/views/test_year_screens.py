@@ -115,6 +115,8 @@ def test_a_deputy_takes_the_quiz_offline_sees_the_score_after_sync_and_right_and
                 assert session.get(Quiz, form.quiz_id).key == {}  # no answer on the phone
 
             assert (await wang_phone.client.sync_once()).ok
+            again.reload()  # the screen kept open while the phone synced
+            assert again.attempts == ["第 1 次：得分 80（答对 4 / 5 题）"] and again.notice == ""
             scored = TakeQuizModel(wang, form.quiz_id)
             assert scored.attempts == ["第 1 次：得分 80（答对 4 / 5 题）"]
             assert scored.review == [] and "公布答案后" in scored.closed_note
