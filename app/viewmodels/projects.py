@@ -194,8 +194,8 @@ class ProjectsModel:
             projects = list(session.exec(select(Project).order_by(col(Project.created_at))))
             ballots = list(session.exec(select(Ballot).order_by(col(Ballot.created_at).desc())))
             years = {p.year for p in projects} | {b.year for b in ballots}
-            if self.year is None:  # this year, unless only earlier years have projects yet
-                self.year = self.today.year if self.today.year in years or not years else max(years)
+            if self.year is None:  # this year, where the new opinions are shaped; earlier years are a chip away
+                self.year = self.today.year
             self.years = [Choice(y, t("projects.year", y=y), y == self.year)
                           for y in sorted(years | {self.today.year, self.year}, reverse=True)]
             shown = [b for b in ballots if b.year == self.year and self._shows(b, actor)]

@@ -54,11 +54,15 @@ def test_every_role_has_the_projects_tab_and_its_screens_go_back_to_it():
         assert section_of("/projects/abc", role) == "/projects"
 
 
-def test_the_list_opens_on_the_latest_year_with_projects_and_the_office_sees_the_opinions_to_merge(store):
+def test_the_list_opens_on_this_year_with_earlier_years_a_tap_away_and_the_office_sees_the_opinions(store):
     office = signed_in(store, "office-ma")
     model = ProjectsModel(office, today=date(2026, 12, 2))
-    assert model.year == 2024  # nothing for 2026 yet: the demo's vote was 2024's
-    assert [y.label for y in model.years] == ["2026年", "2024年"] and model.years[1].selected
+    assert model.year == 2026  # this year, where the new opinions are shaped, though only 2024 has projects yet
+    assert [y.label for y in model.years] == ["2026年", "2024年"] and model.years[0].selected
+    assert model.groups == [] and model.rounds == [] and "2026年还没有民生实事项目" in model.empty_text
+    assert model.opinions_title == "待合并的项目意见 5 条"  # the opinions to shape are there, whatever the year
+    model.choose_year(2024)
+    assert model.years[1].selected
     assert [g.status for g in model.groups] == ["completed", "not_chosen"]
     done = model.groups[0].rows
     assert [r.title for r in done] == [ROAD, WATER, "公共照明和校园周边交通安全设施"]
@@ -68,11 +72,11 @@ def test_the_list_opens_on_the_latest_year_with_projects_and_the_office_sees_the
     assert model.opinions_title == "待合并的项目意见 5 条"
     linked = next(o for o in model.opinions if o.title == "柳林村二组剩余四百米村道硬化")
     assert linked.issue_title == "村道硬化未完工，雨天泥泞" and linked.issue_id
-    model.choose_year(2026)
-    assert model.groups == [] and "2026年还没有民生实事项目" in model.empty_text
     # A deputy sees no opinions to merge; a department sees the open tasks of its unit (none open in the demo).
     wang = ProjectsModel(signed_in(store, "deputy-wang"), today=date(2026, 12, 2))
-    assert wang.opinions == [] and not wang.is_office and len(wang.rounds) == 3
+    assert wang.opinions == [] and not wang.is_office and wang.year == 2026 and wang.rounds == []
+    wang.choose_year(2024)
+    assert len(wang.rounds) == 3
 
 
 def test_a_project_page_tells_its_story_from_the_opinions_to_the_last_rating(store):
