@@ -26,6 +26,7 @@ from app.errors import DomainError
 from app.issues import today_in_china
 from app.models import Person, Station
 from app.problems import Problem
+from app.problems import Problem
 from app.records import PhotoBody, allowed_events, photos_of, state_of
 from app.store import get_meta, set_meta
 from app.viewmodels.capture import CaptureModel, CapturedPhoto
@@ -147,7 +148,7 @@ class ReportEditor(CaptureModel):
             self.status = report.status if report else None
             self.deadline = deadline_chip(ctx, call.deadline, self.today)
             self.editable = call.status == "open" and self.status in (None, "returned")
-            self.state_text = {None: "" if call.status == "open" else t("report.call_closed"),
+            self.state_text = {None: "" if call.status == "open" else t(Problem.CALL_CLOSED.message_key),
                                "submitted": t("report.submitted_waiting"),
                                "returned": t("report.returned_because", note=report.returned_note if report else ""),
                                "accepted": t("report.accepted_note")}[self.status]
