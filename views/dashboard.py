@@ -8,7 +8,10 @@ from typing import Callable, Sequence
 import flet as ft
 
 from app.viewmodels.context import AppContext
+from app.viewmodels.charts import ChartsModel
 from app.viewmodels.dashboard import DashboardModel, Figure, ListLink, MixPart, TableRow
+from app.viewmodels.year import choose_year, chosen_year, year_choices
+from views.charts import chart_cards
 from views.components import empty_state, section_title
 from views.theme import BODY, TOUCH, WIDE
 
@@ -24,14 +27,19 @@ LINE = "#CFD8DC"
 MIX_COLOURS = {"satisfied": "#00796B", "basic": "#F9A825", "unsatisfied": "#C62828"}
 
 
-def dashboard_body(page: ft.Page, ctx: AppContext, *, on_open_list: OpenList) -> ft.Control:
-    """The dashboard for the office; `on_open_list(title, issue_ids)` opens the list behind a figure."""
-    return DashboardScreen(page, DashboardModel(ctx), on_open_list).root
+def dashboard_body(page: ft.Page, ctx: AppContext, *, on_open_list: OpenList, year: int | None = None,
+                   go: Callable[[str], None] | None = None) -> ft.Control:
+    """The dashboard for the office; `on_open_list(title, issue_ids)` opens the list behind a figure, `go` the list
+    behind a part of a chart; the charts count `year` (the year chosen in 年度 by default)."""
+    return DashboardScreen(page, DashboardModel(ctx), on_open_list, year=year, go=go).root
 
 
 class DashboardScreen:
-    def __init__(self, page: ft.Page, model: DashboardModel, on_open_list: OpenList):
+    def __init__(self, page: ft.Page, model: DashboardModel, on_open_list: OpenList, *, year: int | None = None,
+                 go: Callable[[str], None] | None = None):
         self.page, self.model, self.on_open_list = page, model, on_open_list
+        self.go = go or page.navigate
+        self.chart_year = year or chosen_year(model.ctx)
         self.root = ft.Column(spacing=0, scroll=ft.ScrollMode.AUTO, expand=True,
                               horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.render()
@@ -86,9 +94,31 @@ class DashboardScreen:
         if model.empty:
             controls.append(empty_state(ft.Icons.INSERT_CHART_OUTLINED, model.empty_text))
         else:
-            controls += [self._cards(), self._mix_card(), self._breakdown()]
+            controls += [self._cards(), self._mix_card()]
+        controls += self._charts()
+        if not model.empty:
+            controls.append(self._breakdown())
         controls.append(self._definitions())
         self.root.controls = controls
+
+    def _chart_year(self, year: int) -> None:
+        self.chart_year = year
+        choose_year(self.model.ctx, year)
+        self.render()
+
+    def _charts(self) -> list[ft.Control]:
+        """统计图表 of a year, above the table: its own year chips, since the table's period may be a month."""
+        t = self.model.ctx.t
+        charts = ChartsModel(self.model.ctx, self.chart_year)
+        years = ft.Row([ft.Chip(label=ft.Text(y.label, size=BODY), selected=y.selected, show_checkmark=True,
+                                on_select=lambda _, y=y.year: self._chart_year(y), height=TOUCH)
+                        for y in year_choices(self.model.ctx, self.chart_year)], wrap=True, spacing=8, run_spacing=8)
+        head = ft.Container(ft.Column([ft.Text(charts.title, size=BODY + 4, weight=ft.FontWeight.W_600, color=INK),
+                                       ft.Text(t("charts.year_hint"), size=BODY, color=MUTED), years], spacing=8),
+                            padding=ft.Padding.only(left=16, right=16, top=16, bottom=4))
+        cards = chart_cards(charts.charts, self.go, empty_text=t("charts.empty"), numbers_text=t("charts.numbers"),
+                            unit_text=lambda unit: t("charts.unit", unit=unit))
+        return [ft.Semantics(content=head, identifier="charts", container=True), *cards]
 
     def _picker(self) -> ft.Control:
         model, t = self.model, self.model.ctx.t

@@ -28,7 +28,6 @@ def export_row(page: ft.Page, ctx: AppContext, make_model: Callable[[], ExportMo
 
 def export_dialog(page: ft.Page, ctx: AppContext, model: ExportModel) -> None:
     t = ctx.t
-    picker = _picker(page)
     said = ft.Text("", size=BODY, visible=False)
     groups = ft.Column(spacing=12, tight=True)
 
@@ -55,10 +54,7 @@ def export_dialog(page: ft.Page, ctx: AppContext, model: ExportModel) -> None:
             _say(said, model.error, ERROR)
             return
         name, data = made
-        saved = await picker.save_file(dialog_title=t("export.dialog.title"), file_name=name,
-                                       file_type=ft.FilePickerFileType.CUSTOM, allowed_extensions=[choice.fmt],
-                                       src_bytes=data)
-        if saved or page.web:  # the browser gives no path back, only the download
+        if await save_download(page, name, data, choice.fmt, title=t("export.dialog.title")):
             _say(said, model.saved_text(name), GOOD)
 
     year = ft.Dropdown(label=t("export.year"), value=str(model.year), width=160, text_size=BODY,
@@ -86,6 +82,13 @@ def _say(text: ft.Text, words: str, colour: str) -> None:
         text.update()
     except RuntimeError:  # the dialog was closed meanwhile
         pass
+
+
+async def save_download(page: ft.Page, name: str, data: bytes, fmt: str, *, title: str) -> bool:
+    """Save a file: a download in the browser, a save dialog on the desktop; True once it is saved."""
+    saved = await _picker(page).save_file(dialog_title=title, file_name=name, file_type=ft.FilePickerFileType.CUSTOM,
+                                          allowed_extensions=[fmt], src_bytes=data)
+    return bool(saved) or page.web  # the browser gives no path back, only the download
 
 
 def _picker(page: ft.Page) -> ft.FilePicker:

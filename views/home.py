@@ -16,6 +16,7 @@ SHORTCUT_ICONS = {
     "overdue": ft.Icons.ALARM,
     "due_soon": ft.Icons.EVENT_OUTLINED,
     "dashboard": ft.Icons.INSIGHTS_OUTLINED,
+    "record": ft.Icons.BADGE_OUTLINED,
     "queue": ft.Icons.ASSIGNMENT_OUTLINED,
     "reception": ft.Icons.EVENT_AVAILABLE_OUTLINED,
     "visit": ft.Icons.DIRECTIONS_WALK,

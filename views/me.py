@@ -10,14 +10,15 @@ from views.theme import BODY
 
 
 ENTRY_ICONS = {"quiz": ft.Icons.QUIZ_OUTLINED, "trainings": ft.Icons.SCHOOL_OUTLINED,
-               "reports": ft.Icons.ASSIGNMENT_IND_OUTLINED}
+               "reports": ft.Icons.ASSIGNMENT_IND_OUTLINED, "record": ft.Icons.BADGE_OUTLINED}
 
 
 def me_body(model: MeModel, on_language, *, on_sync=None, on_switch=None, on_go=None) -> ft.Control:
     t = model.ctx.t
     account: list[ft.Control] = []
     if on_go is not None:
-        account += [_entry(e, on_go) for e in model.year_entries()]
+        record = model.record_entry()  # 我的履职
+        account += [_entry(e, on_go) for e in ([record] if record else []) + model.year_entries()]
     if on_sync is not None:
         account.append(ft.ListTile(leading=ft.Icon(ft.Icons.SYNC), title=ft.Text(t("me.sync"), size=BODY),
                                    on_click=lambda _: on_sync(), min_height=56))

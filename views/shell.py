@@ -40,6 +40,7 @@ NAV_ICONS = {
     "queue": (ft.Icons.ASSIGNMENT_OUTLINED, ft.Icons.ASSIGNMENT),
     "inspections": (ft.Icons.FACT_CHECK_OUTLINED, ft.Icons.FACT_CHECK),
     "map": (ft.Icons.MAP_OUTLINED, ft.Icons.MAP),
+    "year": (ft.Icons.CALENDAR_MONTH_OUTLINED, ft.Icons.CALENDAR_MONTH),
     "projects": (ft.Icons.HOW_TO_VOTE_OUTLINED, ft.Icons.HOW_TO_VOTE),
     "me": (ft.Icons.PERSON_OUTLINE, ft.Icons.PERSON),
 }
@@ -225,7 +226,15 @@ class Shell:
         elif path == DASHBOARD:
             from views.dashboard import dashboard_body
 
-            body, title = dashboard_body(self.page, self.ctx, on_open_list=self._open_list), t("shell.dashboard")
+            from app.viewmodels.year import year_of
+
+            body = dashboard_body(self.page, self.ctx, on_open_list=self._open_list, year=year_of(route, self.ctx),
+                                  go=self.go)
+            title = t("shell.dashboard")
+        elif path == "/year" or path.startswith("/year/"):
+            from views.year import year_screen
+
+            body, title = year_screen(self.page, self.ctx, route, go=self.go)
         elif path.startswith(PROJECT_ROUTES):
             from views.projects import projects_screen
 

@@ -10,6 +10,7 @@ from app.issues import (IssueQuery, count_issues, days_overdue, department_queue
 from app.viewmodels.context import AppContext
 from app.viewmodels.nav import DASHBOARD, QUEUE, SUPERVISE, TRIAGE
 from app.viewmodels.rows import IssueRow, issue_rows
+from app.viewmodels.year import YEAR_RECORD, year_line
 
 RECENT = 5
 
@@ -66,7 +67,8 @@ class HomeModel:
                 query, issues = None, queue
                 self.recent_title, self.empty = t("shell.home.recent_queue"), t("shell.home.empty_queue")
             else:
-                self.shortcuts = []
+                line = year_line(self.ctx)  # 今年：走访 3 次 · 反映问题 2 件 …, opening their duty record
+                self.shortcuts = [Shortcut(line, YEAR_RECORD, "record")] if line else []
                 query, issues = IssueQuery(reporter_id=user.id if user else None), None
                 self.recent_title, self.empty = t("home.recent"), t("home.empty")
             if query is not None:

@@ -59,6 +59,16 @@ class MeModel:
                 MeEntry("reports", MY_REPORTS, t("me.reports"),
                         t("me.reports_badge", n=reports.to_write) if reports.to_write else "")]
 
+    def record_entry(self) -> MeEntry | None:
+        """我的履职: a deputy's own duty record of this year (None for other roles)."""
+        from app.viewmodels.nav import YEAR_RECORD
+        from app.viewmodels.year import DEPUTY_ROLES
+
+        user = self.ctx.current_user()
+        if user is None or user.role not in DEPUTY_ROLES:
+            return None
+        return MeEntry("record", YEAR_RECORD, self.ctx.t("year_screen.my_record"), "")
+
     def language_options(self) -> list[tuple[str, str]]:
         return [(code, self.ctx.t(f"language.{code}")) for code in LANGUAGES]
 

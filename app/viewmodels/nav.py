@@ -21,19 +21,23 @@ TRIAGE = Destination("/triage", "shell.nav.triage", "triage")
 SUPERVISE = Destination("/supervise", "shell.nav.supervise", "supervise")
 QUEUE = Destination("/queue", "shell.nav.queue", "queue")
 INSPECTIONS = Destination("/inspections", "inspect.nav", "inspections")
+MAP = Destination("/map", "map.nav", "map")  # the office's; anyone opening it sees what they may see
 PROJECTS = Destination("/projects", "projects.nav", "projects")  # 民生实事: every role follows them
+YEAR = Destination("/year", "year_screen.nav", "year")  # the office's year: report figures, charts, map, summary
 ME = Destination("/me", "nav.me", "me")
 
 # Deputies and station staff record and follow issues and run inspections (检查);
 # the office triages and supervises; a department works from its own queue, not the township's list.
 # Everyone follows the livelihood projects (项目): deputies vote on them, units carry out their tasks.
 FIELD = (HOME, ISSUES, INSPECTIONS, PROJECTS, ME)
-OFFICE = (HOME, ISSUES, TRIAGE, SUPERVISE, PROJECTS, ME)
+OFFICE = (HOME, ISSUES, TRIAGE, SUPERVISE, PROJECTS, YEAR, ME)
 DEPARTMENT = (HOME, QUEUE, PROJECTS, ME)
 
 # Screens opened on top of another, with a back arrow: where each goes back to when opened directly.
 DETAIL, CAPTURE, SYNC, DASHBOARD, LIST = "/issues/", "/capture", "/sync", "/dashboard", "/issues?"
 INSPECTION = "/inspections/"
+# The year's screens: the summary, the deputies' duty records (one: /year/deputies/<id>), a deputy's own.
+YEAR_SUMMARY, YEAR_DEPUTIES, YEAR_RECORD, YEAR_LIST = "/year/summary", "/year/deputies", "/year/record", "/year/list"
 # Screens that need the whole width for their work: no navigation rail beside them.
 FULL_WIDTH = (DETAIL, CAPTURE, SYNC)
 
@@ -64,6 +68,8 @@ def allowed(route: str, role: str | None) -> bool:
         return role == Role.DEPARTMENT
     if _year_work(path):
         return role in OFFICE_ROLES  # the office's trainings, duty reports and quizzes; a deputy's are under /me/
+    if path.startswith(YEAR.route) and path != YEAR_RECORD:
+        return role in OFFICE_ROLES  # a deputy sees their own record only (/year/record), never another's
     return True
 
 
@@ -82,6 +88,12 @@ def parent_of(route: str, role: str | None) -> str:
         return PROJECTS.route
     if path.startswith(ME.route + "/") or _year_work(path):
         return _year_parent(path, role)
+    if path == YEAR_RECORD:
+        return YEAR_DEPUTIES if role in OFFICE_ROLES else ME.route
+    if path.startswith(YEAR_DEPUTIES + "/"):
+        return YEAR_DEPUTIES
+    if path.startswith(YEAR.route + "/") or path in ("/map", DASHBOARD):
+        return YEAR.route if role in OFFICE_ROLES else HOME.route
     return HOME.route
 
 

@@ -90,7 +90,7 @@ def wait_for_markers(page: Page) -> None:
 
 
 def test_the_map_draws_the_local_tiles_then_a_plain_grid_and_says_so_once_the_server_stops(browser, office, tiles):
-    with window(browser, office, PHONE, "/map") as (page, network):
+    with window(browser, office, PHONE, "/map") as (page, network):  # one of 年度's screens, opened by its route
         wait_for_markers(page)
         expect_screen(page, "地图")
         page.wait_for_function("() => true")  # one more turn of the page's loop

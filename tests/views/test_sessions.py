@@ -64,7 +64,7 @@ def test_each_role_gets_its_own_destinations(township, settings, tmp_path):
     for field in ("deputy-wang", "staff-sun"):  # and 检查, once inspections have their screen
         found = labels(as_user(township, settings, tmp_path, field))
         assert found[:2] == ["首页", "问题"] and found[-1] == "我的" and not {"分办", "督办", "待办"} & set(found)
-    assert labels(as_user(township, settings, tmp_path, "office-ma")) == ["首页", "问题", "分办", "督办", "项目", "我的"]
+    assert labels(as_user(township, settings, tmp_path, "office-ma")) == ["首页", "问题", "分办", "督办", "项目", "年度", "我的"]
     assert labels(as_user(township, settings, tmp_path, "dept-water")) == ["首页", "待办", "项目", "我的"]
 
 
@@ -75,8 +75,8 @@ def test_routes_belong_to_a_destination_and_only_the_role_reaches_its_screens():
     assert is_top("/queue", "department") and not is_top("/queue", "deputy") and not is_top("/issues?ids=a", "office")
     # Opened directly (a reload), a pushed screen goes back to where its role would have come from.
     assert parent_of("/issues/abc", "department") == "/queue" and parent_of("/issues/abc", "deputy") == "/issues"
-    assert parent_of("/issues?ids=a", "office") == "/dashboard" and parent_of("/dashboard", "office") == "/"
-    assert section_of("/issues?ids=a", "office") == "/"
+    assert parent_of("/issues?ids=a", "office") == "/dashboard" and parent_of("/dashboard", "office") == "/year"  # 统计图表, one of 年度's screens
+    assert section_of("/issues?ids=a", "office") == "/year"  # the lists behind a figure belong to 年度
     assert section_of("/issues/abc", "office", {"/issues/abc": "/triage"}) == "/triage"
     assert section_of("/issues/abc", "department") == "/queue"
     assert needs_rail("/dashboard") and needs_rail("/issues?ids=a") and needs_rail("/me")
@@ -117,7 +117,9 @@ def test_a_department_home_is_its_queue_and_records_nothing(township, settings, 
 
 def test_a_deputy_home_is_as_before(township, settings, tmp_path):
     home = HomeModel(as_user(township, settings, tmp_path, "deputy-wang"))
-    assert home.can_record and home.shortcuts == [] and home.recent_title == "我最近记录的问题"
+    assert home.can_record and home.recent_title == "我最近记录的问题"
+    # The one line added: the deputy's year so far, opening their duty record (我的履职).
+    assert [(s.route, s.text.split("：")[0]) for s in home.shortcuts] == [("/year/record", "今年")]
 
 
 # -- the connection chip and 立即同步 -----------------------------------------------------------------------------
