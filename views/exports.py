@@ -1,4 +1,4 @@
-"""导出: the button a list or the map carries, and its dialog; the file downloads as the 督办 letter's Word file does."""
+"""Export: the button a list or the map carries, and its dialog; the file downloads as a supervision letter's Word file does."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ ERROR, GOOD, MUTED = "#B71C1C", "#1B5E20", "#455A64"
 
 
 def export_button(page: ft.Page, ctx: AppContext, make_model: Callable[[], ExportModel]) -> ft.Control:
-    """导出: opens the choices of this screen (its model is read when tapped, so it exports what is shown then)."""
+    """Export: opens the choices of this screen (its model is read when tapped, so it exports what is shown then)."""
     button = ft.OutlinedButton(content=ft.Text(ctx.t("export.button"), size=BODY), icon=ft.Icons.DOWNLOAD,
                                height=TOUCH, on_click=lambda _: export_dialog(page, ctx, make_model()))
     return ft.Semantics(content=button, identifier="export-button", container=True)
 
 
 def export_row(page: ft.Page, ctx: AppContext, make_model: Callable[[], ExportModel]) -> ft.Control:
-    """导出 under a list's heading, where the eye finds it after the count."""
+    """The export button under a list's heading, where the eye finds it after the count."""
     return ft.Container(ft.Row([export_button(page, ctx, make_model)]), padding=ft.Padding.symmetric(horizontal=16))
 
 

@@ -1,5 +1,5 @@
-"""走访: a deputy's visit history, 记录走访 where it happens (photos and the phone's position as in 记录问题),
-and one visit with the issues raised from it in one tap."""
+"""Field visits: a deputy's visit history, recording a visit where it happens (photos
+and the phone's position as when recording an issue), and one visit with the issues raised from it in one tap."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ TILE = 96
 # -- the history ------------------------------------------------------------------------------------------------
 def history_body(page: ft.Page, ctx: AppContext, *, deputy_id: str | None, station_id: str | None,
                  go: Callable[[str], None], locate: Locator | None) -> ft.Control:
-    """走访: 记录走访, then the visits of the deputy chosen (the user, for a deputy), newest first."""
+    """Field visits: the button to record one, then the visits of the deputy chosen (the user, for a deputy), newest first."""
     t = ctx.t
     key = f"visits:{deputy_id}:{station_id}"
     model, made = kept(page, ctx, key, lambda: VisitsModel(ctx, deputy_id=deputy_id, station_id=station_id))
@@ -73,7 +73,7 @@ def _row(row: VisitRow, on_open: OnOpen) -> ft.Control:
     return card(lines, identifier="visit-row", on_click=lambda: on_open(row.id))
 
 
-# -- 记录走访 --------------------------------------------------------------------------------------------------
+# -- recording a visit ----------------------------------------------------------------------------------------------
 def _visit_dialog(page: ft.Page, ctx: AppContext, *, on_saved: OnOpen, locate: Locator | None) -> None:
     """Where (type, name, the phone's position), who went, whom they met, what was found, photos."""
     t = ctx.t
@@ -175,7 +175,7 @@ def _add_tile(icon: ft.IconData, label_text: str, on_click, busy: bool) -> ft.Co
 
 # -- one visit ----------------------------------------------------------------------------------------------------
 def visit_body(page: ft.Page, ctx: AppContext, visit_id: str, *, on_open_issue: OnOpen) -> ft.Control:
-    """A visit: where, when, who, whom they met, notes, photos; 提出问题 from it; 删除 while it raised none."""
+    """A visit: where, when, who, whom they met, notes, photos; raise an issue from it; delete it while it raised none."""
     t = ctx.t
     model, made = kept(page, ctx, f"visit:{visit_id}", lambda: VisitModel(ctx, visit_id))
     if not made:
@@ -248,7 +248,7 @@ def visit_body(page: ft.Page, ctx: AppContext, visit_id: str, *, on_open_issue: 
 
 
 def _raise_dialog(page: ft.Page, ctx: AppContext, form: RaiseForm) -> None:
-    """提出问题: the place, position and station come from the visit; a title, and the category if known."""
+    """Raising an issue: the place, position and station come from the visit; a title, and the category if known."""
     t = ctx.t
     form.redraw = False
     title = field(t("visit.raise.title_field"), form.title, lambda v: setattr(form, "title", v), lines=2)
